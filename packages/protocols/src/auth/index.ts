@@ -1,0 +1,3 @@
+export * from './principal.js';
+export * from './service-token.js';
+export * from './verifier.js';
