@@ -58,7 +58,7 @@ export const envSchema = z.object({
   STOCKPULSE_SERVICE_SECRET: z.string().min(16).optional(),
   STOCKPULSE_DEMO: bool(true),
   STOCKPULSE_DEMO_PASSWORD: z.string().min(8).default('stockpulse-demo'),
-  STOCKPULSE_SIM_SEED: z.coerce.number().int().default(42),
+  STOCKPULSE_SIM_SEED: z.coerce.number().int().default(2024),
   STOCKPULSE_SIM_START: z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/)

@@ -1,0 +1,129 @@
+/**
+ * The NYSE trading calendar: weekdays less the exchange's full-day holidays (rules as published by
+ * NYSE since 2022, Juneteenth included) and one-off closures. Dates are ISO 'YYYY-MM-DD' strings in
+ * exchange time (America/New_York); regular session 09:30–16:00.
+ */
+const ONE_OFF_CLOSURES = new Set(['2025-01-09']); // national day of mourning (President Carter)
+
+const iso = (y: number, m: number, d: number) =>
+  `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+
+function utc(dateIso: string): Date {
+  return new Date(`${dateIso}T00:00:00Z`);
+}
+
+export function addDays(dateIso: string, n: number): string {
+  const d = utc(dateIso);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+function weekday(dateIso: string): number {
+  return utc(dateIso).getUTCDay();
+}
+
+/** n-th (1-based) given weekday of a month; n = -1 for the last. */
+function nthWeekday(y: number, m: number, dow: number, n: number): string {
+  if (n > 0) {
+    const first = new Date(Date.UTC(y, m - 1, 1)).getUTCDay();
+    return iso(y, m, 1 + ((dow - first + 7) % 7) + (n - 1) * 7);
+  }
+  const lastDay = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  const last = new Date(Date.UTC(y, m - 1, lastDay)).getUTCDay();
+  return iso(y, m, lastDay - ((last - dow + 7) % 7));
+}
+
+/** Gregorian Easter Sunday (anonymous algorithm). */
+function easter(y: number): string {
+  const a = y % 19;
+  const b = Math.floor(y / 100);
+  const c = y % 100;
+  const d = Math.floor(b / 4);
+  const e = b % 4;
+  const f = Math.floor((b + 8) / 25);
+  const g = Math.floor((b - f + 1) / 3);
+  const h = (19 * a + b - d - g + 15) % 30;
+  const i = Math.floor(c / 4);
+  const k = c % 4;
+  const l = (32 + 2 * e + 2 * i - h - k) % 7;
+  const m = Math.floor((a + 11 * h + 22 * l) / 451);
+  const month = Math.floor((h + l - 7 * m + 114) / 31);
+  const day = ((h + l - 7 * m + 114) % 31) + 1;
+  return iso(y, month, day);
+}
+
+/** Saturday holidays move to Friday, Sunday ones to Monday. */
+function observed(dateIso: string): string {
+  const dow = weekday(dateIso);
+  if (dow === 6) return addDays(dateIso, -1);
+  if (dow === 0) return addDays(dateIso, 1);
+  return dateIso;
+}
+
+const holidayCache = new Map<number, Set<string>>();
+
+export function nyseHolidays(year: number): Set<string> {
+  const hit = holidayCache.get(year);
+  if (hit) return hit;
+  const days = [
+    nthWeekday(year, 1, 1, 3), // Martin Luther King Jr. Day
+    nthWeekday(year, 2, 1, 3), // Washington's Birthday
+    addDays(easter(year), -2), // Good Friday
+    nthWeekday(year, 5, 1, -1), // Memorial Day
+    observed(iso(year, 7, 4)),
+    nthWeekday(year, 9, 1, 1), // Labor Day
+    nthWeekday(year, 11, 4, 4), // Thanksgiving
+    observed(iso(year, 12, 25)),
+  ];
+  if (year >= 2022) days.push(observed(iso(year, 6, 19)));
+  // New Year's Day on a Saturday is not observed on the Friday before (NYSE rule 7.2).
+  const ny = iso(year, 1, 1);
+  if (weekday(ny) !== 6) days.push(observed(ny));
+  const set = new Set(days);
+  holidayCache.set(year, set);
+  return set;
+}
+
+export function isTradingDay(dateIso: string): boolean {
+  const dow = weekday(dateIso);
+  if (dow === 0 || dow === 6) return false;
+  return !nyseHolidays(Number(dateIso.slice(0, 4))).has(dateIso) && !ONE_OFF_CLOSURES.has(dateIso);
+}
+
+/** Trading days from `from` to `to`, both inclusive. */
+export function tradingDays(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (let d = from; d <= to; d = addDays(d, 1)) if (isTradingDay(d)) out.push(d);
+  return out;
+}
+
+/** Exchange-local date and minutes since midnight for an instant. */
+export function exchangeTime(at: Date): { date: string; minutes: number } {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'America/New_York',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(at);
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '00';
+  return { date: `${get('year')}-${get('month')}-${get('day')}`, minutes: Number(get('hour')) * 60 + Number(get('minute')) };
+}
+
+export const MARKET_OPEN_MINUTES = 9 * 60 + 30;
+export const MARKET_CLOSE_MINUTES = 16 * 60;
+
+/** The latest trading day whose regular session has closed at `at`. */
+export function lastClosedTradingDay(at: Date = new Date()): string {
+  const { date, minutes } = exchangeTime(at);
+  let d = isTradingDay(date) && minutes >= MARKET_CLOSE_MINUTES ? date : addDays(date, -1);
+  while (!isTradingDay(d)) d = addDays(d, -1);
+  return d;
+}
+
+export function isMarketOpen(at: Date = new Date()): boolean {
+  const { date, minutes } = exchangeTime(at);
+  return isTradingDay(date) && minutes >= MARKET_OPEN_MINUTES && minutes < MARKET_CLOSE_MINUTES;
+}

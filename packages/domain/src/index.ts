@@ -1,0 +1,6 @@
+export * from './calendar.js';
+export * from './demo.js';
+export * from './money.js';
+export * from './random.js';
+export * from './simulator.js';
+export * from './universe.js';
