@@ -1,5 +1,5 @@
 import { useCallback, useState } from 'react';
-import { type Session, clearSession, loadSession } from './auth';
+import { clearSession, loadSession, type Session } from './auth';
 import { ChatScreen } from './ChatScreen';
 import { LoginScreen } from './LoginScreen';
 

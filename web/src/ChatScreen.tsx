@@ -14,10 +14,15 @@ interface Props {
 
 const SESSION_EXPIRED = 'Your session expired. Please sign in again.';
 
-function isUnauthorized(error: unknown): boolean {
+/**
+ * True when CopilotKit reports that the gateway (or the agent behind it) refused our token.
+ * /info failures carry `runtimeInfoStatus`, run failures an `HTTP 401: …` error with `status`.
+ */
+function isUnauthorized(error: unknown, context: Record<string, unknown> | undefined): boolean {
+  if (context?.runtimeStatus === 401) return true;
   if (!error || typeof error !== 'object') return false;
-  const e = error as { status?: unknown; message?: unknown };
-  if (e.status === 401) return true;
+  const e = error as { status?: unknown; runtimeInfoStatus?: unknown; message?: unknown };
+  if (e.status === 401 || e.runtimeInfoStatus === 401) return true;
   return typeof e.message === 'string' && /\b(HTTP 401|401 Unauthorized|status 401)\b/i.test(e.message);
 }
 
@@ -33,8 +38,8 @@ export function ChatScreen({ session, onLogout }: Props) {
   }, [session.expiresAt, onLogout]);
 
   const onError = useCallback(
-    ({ error }: { error: Error }) => {
-      if (isUnauthorized(error)) onLogout(SESSION_EXPIRED);
+    ({ error, context }: { error: Error; context: Record<string, unknown> }) => {
+      if (isUnauthorized(error, context)) onLogout(SESSION_EXPIRED);
     },
     [onLogout],
   );
@@ -81,7 +86,10 @@ const SUGGESTIONS = [
 ];
 
 function Chat() {
-  useConfigureSuggestions({ suggestions: SUGGESTIONS, available: 'before-first-message' }, []);
+  useConfigureSuggestions(
+    { suggestions: SUGGESTIONS, available: 'before-first-message', consumerAgentId: AGENT_ID },
+    [],
+  );
   return (
     <CopilotChat
       className="chat"

@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
-import { LoginError, type Session, login } from './auth';
+import { LoginError, login, type Session } from './auth';
 
 export const DEMO_EMAIL = 'demo@stockpulse.local';
 export const DEMO_PASSWORD = 'stockpulse-demo';
@@ -53,7 +53,7 @@ export function LoginScreen({ onLoggedIn, notice }: Props) {
         <p className="login-sub">Chat with your portfolio and the market. Paper trading by default.</p>
 
         {notice ? (
-          <p className="login-notice" role="status">
+          <p className="login-notice" data-testid="login-notice" role="status">
             {notice}
           </p>
         ) : null}
@@ -67,7 +67,6 @@ export function LoginScreen({ onLoggedIn, notice }: Props) {
             name="email"
             autoComplete="username"
             required
-            autoFocus
             value={email}
             onChange={(e) => setEmail(e.target.value)}
           />

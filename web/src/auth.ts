@@ -106,7 +106,16 @@ export async function login(email: string, password: string, signal?: AbortSigna
       throw new LoginError(e?.message || 'Invalid email or password.', e?.code || 'invalid_credentials');
     }
     if (res.status === 429) {
-      throw new LoginError(e?.message || 'Too many attempts. Please wait a moment.', e?.code || 'rate_limited');
+      throw new LoginError(
+        e?.message || 'Too many attempts. Please wait a moment.',
+        e?.code || 'rate_limited',
+      );
+    }
+    if (!e?.message && res.status >= 502 && res.status <= 504) {
+      throw new LoginError(
+        `The StockPulse gateway is not answering (HTTP ${res.status}). Is it running?`,
+        'unavailable',
+      );
     }
     throw new LoginError(e?.message || `Sign-in failed (HTTP ${res.status}).`, e?.code || 'login_failed');
   }

@@ -121,7 +121,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   // A wildcard bind address is not a reachable address: other processes dial loopback.
-  const dialHost = e.STOCKPULSE_HOST === '0.0.0.0' || e.STOCKPULSE_HOST === '::' ? '127.0.0.1' : e.STOCKPULSE_HOST;
+  const dialHost =
+    e.STOCKPULSE_HOST === '0.0.0.0' || e.STOCKPULSE_HOST === '::' ? '127.0.0.1' : e.STOCKPULSE_HOST;
   const endpoint = (p: number, url?: string): ServiceEndpoint => ({
     port: p,
     url: (url ?? `http://${dialHost}:${p}`).replace(/\/$/, ''),
@@ -155,7 +156,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       qdrantApiKey: e.QDRANT_API_KEY,
     },
     serviceSecret: e.STOCKPULSE_SERVICE_SECRET,
-    demo: { enabled: e.STOCKPULSE_DEMO, password: e.STOCKPULSE_DEMO_PASSWORD, email: 'demo@stockpulse.local' },
+    demo: {
+      enabled: e.STOCKPULSE_DEMO,
+      password: e.STOCKPULSE_DEMO_PASSWORD,
+      email: 'demo@stockpulse.local',
+    },
     simulator: { seed: e.STOCKPULSE_SIM_SEED, start: e.STOCKPULSE_SIM_START },
     stdioUserId: e.STOCKPULSE_STDIO_USER_ID,
     heartbeatMs: e.AGENT_HEARTBEAT_MS,

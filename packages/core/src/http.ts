@@ -29,7 +29,10 @@ export function createServiceApp({ name, logger, metrics, health }: ServiceAppOp
     await runWithTrace(ctx, next);
     const seconds = (performance.now() - t0) / 1000;
     const route = routePath(c) ?? 'unmatched';
-    metrics.httpRequestDuration.observe({ method: c.req.method, route, status: String(c.res.status) }, seconds);
+    metrics.httpRequestDuration.observe(
+      { method: c.req.method, route, status: String(c.res.status) },
+      seconds,
+    );
     if (c.req.path !== '/healthz' && c.req.path !== '/metrics') {
       logger.info(
         {
@@ -47,7 +50,12 @@ export function createServiceApp({ name, logger, metrics, health }: ServiceAppOp
   app.get('/healthz', async (c) => {
     try {
       const extra = health ? await health() : {};
-      return c.json({ status: 'ok', service: name, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000), ...extra });
+      return c.json({
+        status: 'ok',
+        service: name,
+        uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+        ...extra,
+      });
     } catch (e) {
       return c.json({ status: 'unavailable', service: name, error: (e as Error).message }, 503);
     }
@@ -59,12 +67,15 @@ export function createServiceApp({ name, logger, metrics, health }: ServiceAppOp
   });
 
   app.onError((err, c) => {
-    const appErr = 'getResponse' in err && typeof err.getResponse === 'function' ? undefined : toAppError(err);
+    const appErr =
+      'getResponse' in err && typeof err.getResponse === 'function' ? undefined : toAppError(err);
     if (!appErr) return (err as unknown as { getResponse: () => Response }).getResponse();
     if (appErr.code === 'internal') logger.error({ err }, 'unhandled error');
     return c.json(appErr.toJSON(), appErr.status as 400);
   });
-  app.notFound((c) => c.json(new AppError('not_found', `No route for ${c.req.method} ${c.req.path}`).toJSON(), 404));
+  app.notFound((c) =>
+    c.json(new AppError('not_found', `No route for ${c.req.method} ${c.req.path}`).toJSON(), 404),
+  );
   return app;
 }
 
@@ -85,7 +96,10 @@ export function listen(app: Hono, opts: { port: number; host: string }): Promise
           port: info.port,
           close: () =>
             new Promise<void>((res) => {
-              const s = server as unknown as { closeAllConnections?: () => void; close: (cb: () => void) => void };
+              const s = server as unknown as {
+                closeAllConnections?: () => void;
+                close: (cb: () => void) => void;
+              };
               s.close(() => res());
               s.closeAllConnections?.();
             }),

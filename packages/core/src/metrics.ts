@@ -19,7 +19,13 @@ export function createMetrics(service: string) {
       return new Counter({ name, help, labelNames, registers: [registry] });
     },
     histogram<L extends string>(name: string, help: string, labelNames: readonly L[], buckets?: number[]) {
-      return new Histogram({ name, help, labelNames, registers: [registry], ...(buckets ? { buckets } : {}) });
+      return new Histogram({
+        name,
+        help,
+        labelNames,
+        registers: [registry],
+        ...(buckets ? { buckets } : {}),
+      });
     },
   };
 }

@@ -3,6 +3,7 @@ import { openPglite } from './pglite.js';
 import type { Database, OpenDatabaseOptions } from './port.js';
 import { openPostgres } from './postgres.js';
 
+export { DataDirLockedError } from './lock.js';
 export * from './migrate.js';
 export type * from './port.js';
 

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { lockDataDir } from './lock.js';
 import type { Database, OpenDatabaseOptions, Queryable, QueryResult } from './port.js';
 import { TYPE_OIDS } from './port.js';
 
@@ -23,14 +24,21 @@ function wrap(q: PGlite | Transaction): Queryable {
 
 export async function openPglite(opts: OpenDatabaseOptions): Promise<Database> {
   const dir = opts.dir ?? 'memory://';
-  if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
+  let release = () => {};
+  if (!dir.startsWith('memory://')) {
+    mkdirSync(dir, { recursive: true });
+    release = lockDataDir(dir);
+  }
   const extensions: Record<string, unknown> = {};
   if (opts.extensions?.includes('vector')) {
     const { vector } = await import('@electric-sql/pglite-pgvector');
     extensions.vector = vector;
   }
   const pg = new PGlite(dir, { extensions: extensions as never, parsers });
-  await pg.waitReady;
+  await pg.waitReady.catch((e) => {
+    release();
+    throw e;
+  });
   for (const ext of opts.extensions ?? []) await pg.exec(`CREATE EXTENSION IF NOT EXISTS ${ext}`);
   await pg.exec(`CREATE SCHEMA IF NOT EXISTS "${opts.schema}"; SET search_path TO "${opts.schema}", public`);
   const base = wrap(pg);
@@ -44,6 +52,9 @@ export async function openPglite(opts: OpenDatabaseOptions): Promise<Database> {
       const r = await pg.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_extension WHERE extname = $1', [name]);
       return (r.rows[0]?.n ?? 0) > 0;
     },
-    close: () => pg.close(),
+    async close() {
+      await pg.close();
+      release();
+    },
   };
 }

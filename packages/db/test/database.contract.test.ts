@@ -115,3 +115,30 @@ describe('PGlite durability', () => {
     await db.close();
   }, 60_000);
 });
+
+describe('PGlite data directory lock', () => {
+  it('refuses a second opener of the same directory while the first holds it', async () => {
+    const dir = join(tempDir(), 'locked');
+    const first = await openDatabase({ dir, schema: 'a' });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `import { openDatabase } from ${JSON.stringify(new URL('../src/index.ts', import.meta.url).pathname)};
+         try { await openDatabase({ dir: ${JSON.stringify(dir)}, schema: 'a' }); console.log('opened'); }
+         catch (e) { console.log(e.name); }`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    await new Promise((r) => child.once('exit', r));
+    expect(out.trim()).toBe('DataDirLockedError');
+    await first.close();
+  }, 30_000);
+});

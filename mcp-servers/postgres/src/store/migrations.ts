@@ -1,0 +1,84 @@
+import type { Migration } from '@stockpulse/db';
+
+/** The portfolio ledger. Cash balances are never stored: they are the sum of `cash_ledger` rows. */
+export const LEDGER_MIGRATIONS: Migration[] = [
+  {
+    id: '001_ledger',
+    sql: `
+      CREATE TABLE accounts (
+        id uuid PRIMARY KEY,
+        user_id uuid NOT NULL,
+        name text NOT NULL,
+        base_currency text NOT NULL DEFAULT 'USD',
+        cost_basis_method text NOT NULL DEFAULT 'average' CHECK (cost_basis_method IN ('average', 'fifo')),
+        allow_short boolean NOT NULL DEFAULT false,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX accounts_user ON accounts (user_id);
+
+      CREATE TABLE cash_ledger (
+        id bigserial PRIMARY KEY,
+        account_id uuid NOT NULL REFERENCES accounts(id),
+        at timestamptz NOT NULL DEFAULT now(),
+        kind text NOT NULL CHECK (kind IN ('deposit', 'withdrawal', 'trade', 'fee', 'dividend', 'adjustment')),
+        amount numeric(20, 4) NOT NULL,
+        reference text,
+        memo text
+      );
+      CREATE INDEX cash_ledger_account ON cash_ledger (account_id, at);
+
+      CREATE TABLE orders (
+        id uuid PRIMARY KEY,
+        account_id uuid NOT NULL REFERENCES accounts(id),
+        client_order_id text NOT NULL,
+        symbol text NOT NULL,
+        side text NOT NULL CHECK (side IN ('buy', 'sell')),
+        type text NOT NULL,
+        quantity numeric(24, 8) NOT NULL CHECK (quantity > 0),
+        limit_price numeric(20, 4),
+        stop_price numeric(20, 4),
+        time_in_force text NOT NULL DEFAULT 'day',
+        status text NOT NULL,
+        filled_quantity numeric(24, 8) NOT NULL DEFAULT 0,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        UNIQUE (account_id, client_order_id)
+      );
+
+      CREATE TABLE executions (
+        id uuid PRIMARY KEY,
+        order_id uuid REFERENCES orders(id),
+        account_id uuid NOT NULL REFERENCES accounts(id),
+        symbol text NOT NULL,
+        side text NOT NULL CHECK (side IN ('buy', 'sell')),
+        quantity numeric(24, 8) NOT NULL CHECK (quantity > 0),
+        price numeric(20, 4) NOT NULL CHECK (price > 0),
+        commission numeric(20, 4) NOT NULL DEFAULT 0,
+        executed_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX executions_account ON executions (account_id, executed_at);
+
+      -- Current holdings, maintained in the same transaction as each execution.
+      CREATE TABLE positions (
+        account_id uuid NOT NULL REFERENCES accounts(id),
+        symbol text NOT NULL,
+        quantity numeric(24, 8) NOT NULL,
+        average_cost numeric(20, 6) NOT NULL,
+        opened_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (account_id, symbol)
+      );
+
+      CREATE TABLE audit_log (
+        id bigserial PRIMARY KEY,
+        at timestamptz NOT NULL DEFAULT now(),
+        principal text NOT NULL,
+        user_id uuid,
+        tool text NOT NULL,
+        args_digest text NOT NULL,
+        outcome text NOT NULL,
+        duration_ms numeric(12, 3) NOT NULL
+      );
+    `,
+  },
+];

@@ -1,0 +1,2 @@
+export * from './introspect.js';
+export * from './mcp-service.js';
