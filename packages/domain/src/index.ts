@@ -4,3 +4,4 @@ export * from './money.js';
 export * from './random.js';
 export * from './simulator.js';
 export * from './universe.js';
+export * from './valuation.js';

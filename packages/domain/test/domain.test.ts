@@ -85,3 +85,27 @@ describe('money', () => {
     expect(formatUsd('-0.5')).toBe('-$0.50');
   });
 });
+
+describe('portfolio valuation', () => {
+  it('values cash plus quantity × price exactly, rounding only the totals', async () => {
+    const { valuePortfolio } = await import('../src/index.js');
+    const v = valuePortfolio(
+      '1000.005',
+      [
+        { symbol: 'AAA', quantity: '3', averageCost: '10.10' },
+        { symbol: 'BBB', quantity: '0.5', averageCost: '200' },
+      ],
+      [
+        { symbol: 'AAA', price: '10.33', previousClose: '10.00', asOf: '2026-11-24' },
+        { symbol: 'BBB', price: '190.01', previousClose: '191.00', asOf: '2026-11-25' },
+      ],
+    );
+    // 1000.005 + 30.99 + 95.005 = 1126.00 exactly
+    expect(v.totalValue).toBe('1126.00');
+    expect(v.positionsValue).toBe('126.00'); // 125.995 → half-even
+    expect(v.unrealizedPnl).toBe('-4.30'); // 125.995 - 130.30 = -4.305 → half-even to -4.30
+    expect(v.dayChange).toBe('0.50'); // 0.99 - 0.495
+    expect(v.asOf).toBe('2026-11-25');
+    expect(v.holdings.map((h) => h.symbol)).toEqual(['BBB', 'AAA']);
+  });
+});

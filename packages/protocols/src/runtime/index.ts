@@ -1,2 +1,3 @@
+export * from './agent-service.js';
 export * from './introspect.js';
 export * from './mcp-service.js';

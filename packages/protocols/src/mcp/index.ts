@@ -1,0 +1,7 @@
+export * from './client.js';
+export * from './define.js';
+export { appErrorFromToolResult, toolErrorResult } from './errors.js';
+export { BoundedEventStore } from './event-store.js';
+export * from './http.js';
+export * from './server.js';
+export * from './stdio.js';
