@@ -7,7 +7,7 @@ export const DEMO_EMAIL = 'demo@stockpulse.local';
 export const DEMO_DISPLAY_NAME = 'Demo Investor';
 
 /** Cash deposited on the simulation's first day, before the opening purchases. */
-export const DEMO_DEPOSIT = '250000.00';
+export const DEMO_DEPOSIT = '150000.00';
 
 /** Opening purchases, bought at the first simulated day's close. */
 export const DEMO_HOLDINGS: ReadonlyArray<{ symbol: string; quantity: string }> = [
