@@ -12,6 +12,7 @@ import {
 } from '@stockpulse/core';
 import type { Hono } from 'hono';
 import { ServiceTokenSource } from '../auth/service-token.js';
+import type { CredentialVerifier } from '../auth/verifier.js';
 import { type AgentCard, type AgentExecutor, mountA2A } from '../a2a/index.js';
 import { RegistryClient } from '../registry/client.js';
 import { keepRegistered } from '../registry/keep-registered.js';
@@ -24,6 +25,8 @@ export interface AgentServiceContext {
   /** This agent's own service token (registry calls; never used to act for a user). */
   serviceTokens: ServiceTokenSource;
   registry: RegistryClient;
+  /** Verifies a caller's credential (JWT via JWKS, API key via introspection). */
+  verify: CredentialVerifier;
 }
 
 export interface AgentDefinition {
@@ -57,7 +60,8 @@ export async function runAgentService(
   const registry = new RegistryClient(config.services.registry.url, {
     authorization: () => serviceTokens.authorization(),
   });
-  const agent = await build({ config, logger, metrics, serviceTokens, registry });
+  const verify = meshVerifier(config, name);
+  const agent = await build({ config, logger, metrics, serviceTokens, registry, verify });
 
   const { port, url: publicUrl } = endpoint(config);
   const app = createServiceApp({ name, logger, metrics });
