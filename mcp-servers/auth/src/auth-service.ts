@@ -144,7 +144,8 @@ export class AuthService {
   }
 
   async refresh(refreshToken: string): Promise<TokenPair> {
-    return this.db.transaction(async (tx) => {
+    // Reuse is reported after the transaction commits, so the family revocation is not rolled back.
+    const outcome = await this.db.transaction(async (tx): Promise<TokenPair | 'reused'> => {
       const { rows } = await tx.query<{
         id: string;
         family_id: string;
@@ -161,7 +162,7 @@ export class AuthService {
           'UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL',
           [row.family_id],
         );
-        throw new AppError('unauthenticated', 'Refresh token reuse detected; the session has been revoked');
+        return 'reused';
       }
       if (row.expires_at.getTime() < Date.now())
         throw new AppError('unauthenticated', 'Refresh token expired');
@@ -170,6 +171,10 @@ export class AuthService {
       if (!user || user.disabled) throw new AppError('unauthenticated', 'User disabled');
       return this.issuePair(tx, user, row.family_id);
     });
+    if (outcome === 'reused') {
+      throw new AppError('unauthenticated', 'Refresh token reuse detected; the session has been revoked');
+    }
+    return outcome;
   }
 
   /** Revoke the session a refresh token belongs to. Unknown tokens are ignored (logout is idempotent). */
