@@ -161,6 +161,11 @@ export function mountA2A(app: Hono, opts: MountA2AOptions): void {
       return c.json({ jsonrpc: '2.0', id, error: mapError(e) });
     }
 
+    // An unknown method is -32601 whatever its params (the SDK checks params first and says -32602).
+    const known = legacy ? LEGACY_METHODS : V1_METHODS;
+    if (!known.has(request.method)) {
+      return c.json(jsonRpcError(id, A2A_ERROR.METHOD_NOT_FOUND, `Method not found: ${request.method}`));
+    }
     const transport: Transport = legacy ? rt.legacy! : rt.transport;
     let result: RpcResponse | AsyncGenerator<RpcResponse>;
     try {
@@ -297,6 +302,32 @@ async function readBody(req: Request, maxBytes: number): Promise<Uint8Array | un
     chunks.push(value);
   }
 }
+
+const V1_METHODS = new Set([
+  'SendMessage',
+  'SendStreamingMessage',
+  'GetTask',
+  'ListTasks',
+  'CancelTask',
+  'SubscribeToTask',
+  'CreateTaskPushNotificationConfig',
+  'GetTaskPushNotificationConfig',
+  'ListTaskPushNotificationConfigs',
+  'DeleteTaskPushNotificationConfig',
+  'GetExtendedAgentCard',
+]);
+const LEGACY_METHODS = new Set([
+  'message/send',
+  'message/stream',
+  'tasks/get',
+  'tasks/cancel',
+  'tasks/resubscribe',
+  'tasks/pushNotificationConfig/set',
+  'tasks/pushNotificationConfig/get',
+  'tasks/pushNotificationConfig/list',
+  'tasks/pushNotificationConfig/delete',
+  'agent/getAuthenticatedExtendedCard',
+]);
 
 /** JSON-RPC 2.0 request-object checks; `params` is left to the SDK (-32602). */
 function invalidEnvelope(body: unknown): string | undefined {

@@ -1,0 +1,42 @@
+import {
+  companyBySymbol,
+  DEMO_DEPOSIT,
+  DEMO_HOLDINGS,
+  lastClosedTradingDay,
+  money,
+  simulateDailyBars,
+  toCents,
+} from '@stockpulse/domain';
+
+/**
+ * The demo portfolio's value computed independently of every service: the opening deposit, less
+ * the opening purchases at the first simulated close, plus the holdings at the last simulated close.
+ */
+export function expectedDemoValue(sim = { seed: 2024, start: '2024-01-02' }, now = new Date()) {
+  const companies = DEMO_HOLDINGS.map((h) => companyBySymbol(h.symbol)!);
+  const bars = simulateDailyBars({ ...sim, end: lastClosedTradingDay(now), companies });
+  let cash = money(DEMO_DEPOSIT);
+  let positions = money(0);
+  for (const h of DEMO_HOLDINGS) {
+    const series = bars.get(h.symbol)!;
+    cash = cash.minus(money(h.quantity).times(series[0]!.close));
+    positions = positions.plus(money(h.quantity).times(series.at(-1)!.close));
+  }
+  return { cash: toCents(cash), positionsValue: toCents(positions), totalValue: toCents(cash.plus(positions)) };
+}
+
+/** Parse a text/event-stream body into its JSON `data:` payloads. */
+export async function readSse(res: Response): Promise<Array<Record<string, unknown> & { type?: string }>> {
+  const text = await res.text();
+  return text
+    .split(/\n\n/)
+    .map((block) =>
+      block
+        .split('\n')
+        .filter((l) => l.startsWith('data:'))
+        .map((l) => l.slice(5).trimStart())
+        .join('\n'),
+    )
+    .filter((d) => d.length > 0)
+    .map((d) => JSON.parse(d));
+}
