@@ -189,3 +189,41 @@ describe('MCP servers over Streamable HTTP', () => {
     expect(res.headers.get('www-authenticate')).toContain('resource_metadata=');
   });
 });
+
+describe('web app in headless Chromium', () => {
+  it('logs in, asks the question, and shows the streamed value', async () => {
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+      page.setDefaultTimeout(20_000);
+      await page.goto(gateway());
+      await page.getByTestId('login-email').fill('demo@stockpulse.local');
+      await page.getByTestId('login-password').fill('stockpulse-demo');
+      await page.getByTestId('login-submit').click();
+      const input = page.getByTestId('copilot-chat-textarea');
+      await input.waitFor({ state: 'visible' });
+      await input.fill(QUESTION);
+      await input.press('Enter');
+      const answer = page.getByTestId('copilot-assistant-message').last();
+      const total = formatUsd(expectedDemoValue().totalValue);
+      await expect.poll(() => answer.textContent(), { timeout: 20_000 }).toContain(total);
+      await page.locator('[data-testid="copilot-chat"][data-copilot-running="false"]').waitFor();
+      if (process.env.E2E_SCREENSHOT) await page.screenshot({ path: process.env.E2E_SCREENSHOT });
+    } finally {
+      await browser.close();
+    }
+  }, 90_000);
+});
