@@ -1,8 +1,17 @@
-import { mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { lockDataDir } from './lock.js';
 import type { Database, OpenDatabaseOptions, Queryable, QueryResult } from './port.js';
 import { TYPE_OIDS } from './port.js';
+
+/**
+ * Postgres settings sized for an embedded, single-user store: the defaults (128 MB shared buffers)
+ * would make each of the five embedded stores hold far more memory than its data needs.
+ */
+const EMBEDDED_SETTINGS = ['shared_buffers=16MB', 'work_mem=4MB', 'maintenance_work_mem=32MB', 'temp_buffers=4MB'];
 
 const parsers = {
   [TYPE_OIDS.INT8]: (v: string) => Number(v),
@@ -28,13 +37,14 @@ export async function openPglite(opts: OpenDatabaseOptions): Promise<Database> {
   if (!dir.startsWith('memory://')) {
     mkdirSync(dir, { recursive: true });
     release = lockDataDir(dir);
+    if (!existsSync(join(dir, 'PG_VERSION'))) initdbInChild(dir, opts.extensions ?? []);
   }
   const extensions: Record<string, unknown> = {};
   if (opts.extensions?.includes('vector')) {
     const { vector } = await import('@electric-sql/pglite-pgvector');
     extensions.vector = vector;
   }
-  const pg = new PGlite(dir, { extensions: extensions as never, parsers });
+  const pg = new PGlite(dir, { extensions: extensions as never, parsers, postgresqlconf: EMBEDDED_SETTINGS } as never);
   await pg.waitReady.catch((e) => {
     release();
     throw e;
@@ -57,4 +67,15 @@ export async function openPglite(opts: OpenDatabaseOptions): Promise<Database> {
       release();
     },
   };
+}
+
+function initdbInChild(dir: string, extensions: readonly string[]): void {
+  const script = fileURLToPath(new URL('./pglite-initdb.ts', import.meta.url));
+  const r = spawnSync(process.execPath, ['--import', 'tsx', script, dir, ...extensions], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    timeout: 120_000,
+  });
+  if (r.status !== 0) {
+    throw new Error(`Could not create the embedded database in ${dir}: ${r.stderr?.toString().trim() || `exit ${r.status}`}`);
+  }
 }

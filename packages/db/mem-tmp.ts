@@ -1,0 +1,12 @@
+import { PGlite } from '@electric-sql/pglite';
+const rss = () => Math.round(process.memoryUsage().rss / 1048576);
+const mu = () => JSON.stringify(Object.fromEntries(Object.entries(process.memoryUsage()).map(([k,v])=>[k, Math.round(v/1048576)])));
+const conf = process.argv[3] === 'small' ? { postgresqlconf: ['shared_buffers=8MB','work_mem=1MB','maintenance_work_mem=8MB','temp_buffers=1MB','wal_buffers=256kB','max_connections=3'] } : {};
+const db = new PGlite(process.argv[2], conf as any);
+await db.waitReady;
+console.log(process.argv[2], process.argv[3], 'after open', mu());
+await db.query('select 1');
+await new Promise(r => setTimeout(r, 500));
+(globalThis as any).gc?.();
+console.log('idle', mu());
+await db.close();
