@@ -1,4 +1,5 @@
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { createLogger, createMetrics, listen, loadConfig, onShutdown } from '@stockpulse/core';
 import { ServiceTokenSource } from '@stockpulse/protocols/auth';
 import { connectMcp } from '@stockpulse/protocols/mcp';
@@ -25,7 +26,7 @@ const app = createGatewayApp({
   auth,
   serviceAuthorization,
   userAssistantUrl: config.services.userAssistant.url,
-  webDist: fileURLToPath(new URL('../../web/dist', import.meta.url)),
+  webDist: join(dirname(createRequire(import.meta.url).resolve('@stockpulse/web/package.json')), 'dist'),
 });
 const server = await listen(app, { port: config.services.gateway.port, host: config.host });
 logger.info({ url: server.url }, 'gateway listening');

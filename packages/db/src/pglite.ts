@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { lockDataDir } from './lock.js';
 import type { Database, OpenDatabaseOptions, Queryable, QueryResult } from './port.js';
@@ -70,7 +70,8 @@ export async function openPglite(opts: OpenDatabaseOptions): Promise<Database> {
 }
 
 function initdbInChild(dir: string, extensions: readonly string[]): void {
-  const script = fileURLToPath(new URL('./pglite-initdb.ts', import.meta.url));
+  // Resolved through the package (not import.meta.url) so it holds when this code is bundled.
+  const script = join(dirname(createRequire(import.meta.url).resolve('@stockpulse/db/package.json')), 'src', 'pglite-initdb.ts');
   const r = spawnSync(process.execPath, ['--import', 'tsx', script, dir, ...extensions], {
     stdio: ['ignore', 'ignore', 'pipe'],
     timeout: 120_000,

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 /** A company of the demo universe (S&P 500 constituents, `data/sp500-constituents.csv`). */
 export interface Company {
@@ -45,7 +47,12 @@ export function parseCsv(text: string): string[][] {
   return rows;
 }
 
-const UNIVERSE_CSV = new URL('../data/sp500-constituents.csv', import.meta.url);
+// Resolved through the package (not import.meta.url) so it holds when this code is bundled.
+const UNIVERSE_CSV = join(
+  dirname(createRequire(import.meta.url).resolve('@stockpulse/domain/package.json')),
+  'data',
+  'sp500-constituents.csv',
+);
 let cached: Company[] | undefined;
 
 export function loadUniverse(): Company[] {
