@@ -77,19 +77,23 @@ export interface TestMesh {
 }
 
 export async function startTestMesh(opts: TestMeshOptions = {}): Promise<TestMesh> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'stockpulse-e2e-'));
   const lines: string[] = [];
+  let addressInUse = false;
   const logSink = (line: string, _meta: LogLineMeta) => {
     lines.push(line);
-    if (lines.length > KEPT_LINES) lines.splice(0, lines.length - KEPT_LINES);
+    if (lines.length > KEPT_LINES) lines.shift();
+    if (line.includes('EADDRINUSE')) addressInUse = true;
   };
 
   let lastError: unknown;
   for (let attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
+    // A fresh dir per attempt: a failed start may leave a half-initialised database behind.
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'stockpulse-e2e-'));
     const env = testEnv(dataDir, opts.env);
     const cleared = Object.fromEntries(
       INHERITED_URLS.filter((name) => !(name in env)).map((name) => [name, undefined]),
     );
+    addressInUse = false;
     try {
       const mesh = await startMesh({
         env: { ...cleared, ...env },
@@ -115,21 +119,22 @@ export async function startTestMesh(opts: TestMeshOptions = {}): Promise<TestMes
       };
     } catch (err) {
       lastError = err;
-      // Another process holds a port of this range: try another range.
-      if (!/already in use/.test((err as Error).message)) break;
+      rmSync(dataDir, { recursive: true, force: true });
+      // A port of this range was taken, before the start or by a race during it: try another range.
+      if (!/already in use/.test((err as Error).message) && !addressInUse) break;
     }
   }
   process.stderr.write(
     `startTestMesh failed: ${(lastError as Error).message}\n--- last ${lines.length} log lines ---\n${lines.join('\n')}\n---\n`,
   );
-  rmSync(dataDir, { recursive: true, force: true });
   throw lastError;
 }
 
 function testEnv(dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
-  // Ten consecutive ports from a random base in 20000–39990. A port someone holds is caught by the
-  // supervisor's pre-check, and startTestMesh then tries another range.
-  const base = 20_000 + Math.floor(Math.random() * 1999) * 10;
+  // Ten consecutive ports from a random base in 20000–32750: below Linux's ephemeral range
+  // (32768+), where outgoing connections could take a port between the pre-check and the bind.
+  // A port someone holds anyway is caught, and startTestMesh then tries another range.
+  const base = 20_000 + Math.floor(Math.random() * 1275) * 10;
   const env: Record<string, string> = {};
   PORT_ENV.forEach((name, i) => {
     env[name] = String(base + i);
