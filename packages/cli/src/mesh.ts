@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { loadConfig, type StockPulseConfig } from '@stockpulse/core';
+import { bundleServices } from './bundle.js';
 import type { LogFormat } from './log-format.js';
 import { createOutput, type LogSink } from './output.js';
 import { repoRoot } from './paths.js';
@@ -27,6 +28,8 @@ export interface StartMeshOptions {
   manifest?: ServiceSpec[] | ((config: StockPulseConfig) => ServiceSpec[]);
   backoff?: Partial<BackoffPolicy>;
   stopTimeoutMs?: number;
+  /** Run services from esbuild bundles (default) or straight from TypeScript through tsx (`false`). */
+  bundle?: boolean;
 }
 
 export interface Mesh {
@@ -62,7 +65,8 @@ export async function startMesh(options: StartMeshOptions = {}): Promise<Mesh> {
     typeof options.manifest === 'function'
       ? options.manifest(config)
       : (options.manifest ?? meshServices(config));
-  const specs = selectServices(manifest, options.services);
+  const selected = selectServices(manifest, options.services);
+  const specs = options.bundle === false ? selected : await bundleServices(selected);
   const log = createOutput({
     format: options.format,
     color: options.color,

@@ -4,6 +4,8 @@ import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
+import { parentWatchBundle } from './bundle.js';
 import type { LogStream } from './log-format.js';
 import { parentWatchUrl, repoRoot } from './paths.js';
 import type { ServiceSpec } from './services.js';
@@ -297,7 +299,23 @@ export class Supervisor {
     const { spec } = svc;
     const proc = spawn(
       process.execPath,
-      ['--import', 'tsx', '--import', parentWatchUrl, entryPath(spec), ...(spec.args ?? [])],
+      spec.bundled
+        ? [
+            ...(spec.nodeArgs ?? []),
+            '--import',
+            pathToFileURL(parentWatchBundle).href,
+            spec.bundled,
+            ...(spec.args ?? []),
+          ]
+        : [
+            ...(spec.nodeArgs ?? []),
+            '--import',
+            'tsx',
+            '--import',
+            parentWatchUrl,
+            entryPath(spec),
+            ...(spec.args ?? []),
+          ],
       {
         cwd: repoRoot,
         env: this.opts.env,

@@ -2,9 +2,12 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { MCP_SERVER_NAMES, type McpServerName } from '@stockpulse/core';
+import { bundleServices, parentWatchBundle } from '../bundle.js';
 import { meshEnv } from '../mesh.js';
 import { parentWatchUrl, repoRoot } from '../paths.js';
+import { PGLITE_NODE_ARGS } from '../services.js';
 import { HELP } from './help.js';
 
 const isMcpServerName = (name: string | undefined): name is McpServerName =>
@@ -30,12 +33,18 @@ export async function mcpCommand(args: string[]): Promise<number> {
     );
     return 1;
   }
+  // Bundled like `start` does (plain node, no tsx loader); esbuild writes only to stderr on errors.
+  const [spec] = await bundleServices([{ name, entry, healthUrl: '', dependsOn: [], startTimeoutMs: 0 }]);
+  const nodeArgs = name === 'redis' ? [] : PGLITE_NODE_ARGS;
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '--import', parentWatchUrl, entry, '--stdio', ...extra],
+    spec?.bundled
+      ? [...nodeArgs, '--import', pathToFileURL(parentWatchBundle).href, spec.bundled, '--stdio', ...extra]
+      : [...nodeArgs, '--import', 'tsx', '--import', parentWatchUrl, entry, '--stdio', ...extra],
     // The IPC channel (fd 3) only lets the server notice if we die; stdio is the client's.
     { cwd: repoRoot, env: meshEnv(), stdio: ['inherit', 'inherit', 'inherit', 'ipc'] },
   );
+
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, forward);
   return new Promise<number>((resolve) => {
