@@ -64,7 +64,10 @@ for (let i = 0; i < RUNS + 2; i++) {
   });
   const events = await readSse(res);
   const ms = performance.now() - t0;
-  const text = events.filter((e) => e.type === 'TEXT_MESSAGE_CONTENT').map((e) => e.delta).join('');
+  const text = events
+    .filter((e) => e.type === 'TEXT_MESSAGE_CONTENT')
+    .map((e) => e.delta)
+    .join('');
   if (!text.includes(expected)) throw new Error(`unexpected answer: ${text}`);
   if (i >= 2) times.push(ms); // two warm-up runs
 }

@@ -16,8 +16,12 @@ export default function setup(): void {
     if (st.isDirectory()) for (const e of readdirSync(p)) walk(path.join(p, e));
     else newest = Math.max(newest, st.mtimeMs);
   };
-  for (const s of ['src', 'public', 'index.html', 'vite.config.ts', 'package.json', 'tsconfig.json']) walk(path.join(web, s));
+  for (const s of ['src', 'public', 'index.html', 'vite.config.ts', 'package.json', 'tsconfig.json'])
+    walk(path.join(web, s));
   if (existsSync(index) && statSync(index).mtimeMs >= newest) return;
-  const r = spawnSync('npm', ['run', 'build', '-w', '@stockpulse/web'], { stdio: 'inherit', timeout: 300_000 });
+  const r = spawnSync('npm', ['run', 'build', '-w', '@stockpulse/web'], {
+    stdio: 'inherit',
+    timeout: 300_000,
+  });
   if (r.status !== 0) throw new Error(`web build failed (exit ${r.status})`);
 }

@@ -50,7 +50,11 @@ describe('tracer: "What is my portfolio worth?"', () => {
     const expected = expectedDemoValue();
     const res = await fetch(`${gateway()}/api/v1/agent`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'text/event-stream' },
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+      },
       body: JSON.stringify(runInput(QUESTION)),
     });
     expect(res.status).toBe(200);
@@ -102,7 +106,9 @@ describe('tracer: "What is my portfolio worth?"', () => {
       headers: { authorization: `Bearer ${token}` },
     });
     const body = (await res.json()) as { agents: Array<{ name: string; healthy: boolean }> };
-    expect(body.agents).toEqual([expect.objectContaining({ name: 'StockPulse Portfolio Manager', healthy: true })]);
+    expect(body.agents).toEqual([
+      expect.objectContaining({ name: 'StockPulse Portfolio Manager', healthy: true }),
+    ]);
   });
 });
 
@@ -110,7 +116,9 @@ describe('bad input is refused cleanly', () => {
   it('wrong password → 401 JSON', async () => {
     const res = await login('not-the-password');
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: { code: 'unauthenticated', message: 'Invalid email or password' } });
+    expect(await res.json()).toEqual({
+      error: { code: 'unauthenticated', message: 'Invalid email or password' },
+    });
   });
 
   it('malformed login body → 400 naming the field', async () => {
@@ -141,7 +149,9 @@ describe('bad input is refused cleanly', () => {
       body: JSON.stringify({ threadId: 't', messages: 'nope' }),
     });
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/Invalid RunAgentInput/);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(
+      /Invalid RunAgentInput/,
+    );
   });
 
   it('an unknown A2A method → JSON-RPC -32601 on both agents, and no task is created', async () => {
@@ -149,10 +159,16 @@ describe('bad input is refused cleanly', () => {
       const rpc = (body: unknown) =>
         fetch(`${url}/a2a`, {
           method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'A2A-Version': '1.0' },
+          headers: {
+            authorization: `Bearer ${token}`,
+            'content-type': 'application/json',
+            'A2A-Version': '1.0',
+          },
           body: JSON.stringify(body),
         }).then((r) => r.json() as Promise<{ error?: { code: number }; result?: { tasks: unknown[] } }>);
-      expect((await rpc({ jsonrpc: '2.0', id: 1, method: 'PlaceAllMyMoneyOnRed', params: {} })).error?.code).toBe(-32601);
+      expect(
+        (await rpc({ jsonrpc: '2.0', id: 1, method: 'PlaceAllMyMoneyOnRed', params: {} })).error?.code,
+      ).toBe(-32601);
       expect((await rpc({ jsonrpc: '2.0', id: 2, method: 'message/explode' })).error?.code).toBe(-32601);
     }
   });

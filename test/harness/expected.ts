@@ -22,7 +22,11 @@ export function expectedDemoValue(sim = { seed: 2024, start: '2024-01-02' }, now
     cash = cash.minus(money(h.quantity).times(series[0]!.close));
     positions = positions.plus(money(h.quantity).times(series.at(-1)!.close));
   }
-  return { cash: toCents(cash), positionsValue: toCents(positions), totalValue: toCents(cash.plus(positions)) };
+  return {
+    cash: toCents(cash),
+    positionsValue: toCents(positions),
+    totalValue: toCents(cash.plus(positions)),
+  };
 }
 
 /** Parse a text/event-stream body into its JSON `data:` payloads. */

@@ -18,7 +18,9 @@ describe.each(testBackends('auth'))('auth service on %s', (_kind, backend) => {
     await migrate(db, AUTH_MIGRATIONS);
     auth = new AuthService(db, { serviceSecret: SECRET });
     await auth.init();
-    userId = (await auth.createUser({ email: 'Ann@Example.com', password: 'correct horse', displayName: 'Ann' })).id;
+    userId = (
+      await auth.createUser({ email: 'Ann@Example.com', password: 'correct horse', displayName: 'Ann' })
+    ).id;
   });
   afterAll(async () => {
     await db.close();
@@ -28,19 +30,31 @@ describe.each(testBackends('auth'))('auth service on %s', (_kind, backend) => {
   it('logs in with the right password only, and never stores it', async () => {
     const pair = await auth.login('ann@example.com', 'correct horse');
     const principal = await verifyJwt(pair.accessToken, createLocalJWKSet(await auth.jwks()));
-    expect(principal).toMatchObject({ kind: 'user', userId, email: 'ann@example.com', scopes: ['read', 'trade'] });
+    expect(principal).toMatchObject({
+      kind: 'user',
+      userId,
+      email: 'ann@example.com',
+      scopes: ['read', 'trade'],
+    });
     await expect(auth.login('ann@example.com', 'wrong')).rejects.toMatchObject({ code: 'unauthenticated' });
     await expect(auth.login('nobody@example.com', 'x')).rejects.toMatchObject({ code: 'unauthenticated' });
-    const { rows } = await db.query<{ password_hash: string }>('SELECT password_hash FROM users WHERE id = $1', [userId]);
+    const { rows } = await db.query<{ password_hash: string }>(
+      'SELECT password_hash FROM users WHERE id = $1',
+      [userId],
+    );
     expect(rows[0]!.password_hash).toMatch(/^scrypt\$/);
-    await expect(auth.createUser({ email: 'ann@example.com', password: 'x', displayName: 'dup' })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(
+      auth.createUser({ email: 'ann@example.com', password: 'x', displayName: 'dup' }),
+    ).rejects.toMatchObject({ code: 'conflict' });
   });
 
   it('rotates refresh tokens and revokes the family when a used one comes back', async () => {
     const first = await auth.login('ann@example.com', 'correct horse');
     const second = await auth.refresh(first.refreshToken);
     expect(second.refreshToken).not.toBe(first.refreshToken);
-    await expect(auth.refresh(first.refreshToken)).rejects.toMatchObject({ message: expect.stringMatching(/reuse/) });
+    await expect(auth.refresh(first.refreshToken)).rejects.toMatchObject({
+      message: expect.stringMatching(/reuse/),
+    });
     // the whole session is gone, including the newest token
     await expect(auth.refresh(second.refreshToken)).rejects.toMatchObject({ code: 'unauthenticated' });
   });
@@ -57,7 +71,9 @@ describe.each(testBackends('auth'))('auth service on %s', (_kind, backend) => {
     expect(await auth.introspectApiKey(key.key)).toMatchObject({ userId, scopes: ['read'], via: 'api_key' });
     const stored = await db.query('SELECT 1 FROM api_keys WHERE key_hash = $1', [key.key]);
     expect(stored.rows).toHaveLength(0);
-    await expect(auth.createApiKey(userId, { name: 'x', scopes: ['admin'] })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(auth.createApiKey(userId, { name: 'x', scopes: ['admin'] })).rejects.toMatchObject({
+      code: 'forbidden',
+    });
     await auth.revokeApiKey(userId, key.id);
     expect(await auth.introspectApiKey(key.key)).toBeUndefined();
     await expect(auth.revokeApiKey(userId, key.id)).rejects.toMatchObject({ code: 'not_found' });
@@ -71,7 +87,9 @@ describe.each(testBackends('auth'))('auth service on %s', (_kind, backend) => {
       subject: 'service:gateway',
       scopes: ['service'],
     });
-    await expect(auth.serviceToken('gateway', `${SECRET}x`)).rejects.toMatchObject({ code: 'unauthenticated' });
+    await expect(auth.serviceToken('gateway', `${SECRET}x`)).rejects.toMatchObject({
+      code: 'unauthenticated',
+    });
     await expect(auth.serviceToken('Bad Name', SECRET)).rejects.toMatchObject({ code: 'unauthenticated' });
   });
 

@@ -46,14 +46,22 @@ describe.each(testBackends('market'))('market store on %s', (_kind, backend) => 
   });
 
   it('names unknown symbols and symbols without data', async () => {
-    await expect(store.latestQuotes(['AAPL', 'ZZZZ'])).rejects.toMatchObject({ code: 'unknown_symbol', message: 'Unknown symbol: ZZZZ' });
+    await expect(store.latestQuotes(['AAPL', 'ZZZZ'])).rejects.toMatchObject({
+      code: 'unknown_symbol',
+      message: 'Unknown symbol: ZZZZ',
+    });
     await expect(store.latestQuotes(['XOM'])).rejects.toMatchObject({ code: 'not_found' });
   });
 
   it('returns the most recent bars in date order and flags truncation', async () => {
     const r = await store.dailyBars('msft', { limit: 3 });
     expect(r.truncated).toBe(true);
-    expect(r.bars.map((b) => b.date)).toEqual(bars.get('MSFT')!.slice(-3).map((b) => b.date));
+    expect(r.bars.map((b) => b.date)).toEqual(
+      bars
+        .get('MSFT')!
+        .slice(-3)
+        .map((b) => b.date),
+    );
     const ranged = await store.dailyBars('MSFT', { from: '2024-01-02', to: '2024-01-05', limit: 10 });
     expect(ranged).toMatchObject({ truncated: false });
     expect(ranged.bars.map((b) => b.date)).toEqual(['2024-01-02', '2024-01-03', '2024-01-04', '2024-01-05']);
@@ -61,7 +69,10 @@ describe.each(testBackends('market'))('market store on %s', (_kind, backend) => 
 
   it('searches the universe by ticker, name and sub-industry', async () => {
     expect((await store.searchSymbols('nvda', { limit: 3 }))[0]?.symbol).toBe('NVDA');
-    const semis = await store.searchSymbols('semiconductors', { sector: 'Information Technology', limit: 100 });
+    const semis = await store.searchSymbols('semiconductors', {
+      sector: 'Information Technology',
+      limit: 100,
+    });
     expect(semis.map((s) => s.symbol)).toEqual(expect.arrayContaining(['NVDA', 'AMD', 'INTC']));
     expect(semis.every((s) => s.sector === 'Information Technology')).toBe(true);
   });

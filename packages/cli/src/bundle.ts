@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { build, type Plugin } from 'esbuild';
 import { repoRoot } from './paths.js';
@@ -19,6 +20,7 @@ const externals: Plugin = {
 /** `<service>/src/main.ts` → `<service>/dist/main.mjs`; other entries (test fixtures) are left alone. */
 function bundlePath(entry: string): string | undefined {
   const abs = path.resolve(repoRoot, entry);
+  if (!existsSync(abs)) return undefined; // the supervisor reports (and skips) a missing entry
   if (!abs.startsWith(repoRoot + path.sep) || !abs.endsWith(`${path.sep}src${path.sep}main.ts`))
     return undefined;
   return path.join(path.dirname(path.dirname(abs)), 'dist', 'main.mjs');

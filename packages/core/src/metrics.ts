@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 /** Per-process Prometheus registry with the default Node metrics and the HTTP server histogram. */
 export function createMetrics(service: string) {

@@ -11,7 +11,8 @@ if (!dir) {
   process.exit(2);
 }
 const extensions: Record<string, unknown> = {};
-if (extensionNames.includes('vector')) extensions.vector = (await import('@electric-sql/pglite-pgvector')).vector;
+if (extensionNames.includes('vector'))
+  extensions.vector = (await import('@electric-sql/pglite-pgvector')).vector;
 const pg = new PGlite(dir, { extensions: extensions as never });
 await pg.waitReady;
 for (const ext of extensionNames) await pg.exec(`CREATE EXTENSION IF NOT EXISTS ${ext}`);

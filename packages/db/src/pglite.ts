@@ -11,7 +11,12 @@ import { TYPE_OIDS } from './port.js';
  * Postgres settings sized for an embedded, single-user store: the defaults (128 MB shared buffers)
  * would make each of the five embedded stores hold far more memory than its data needs.
  */
-const EMBEDDED_SETTINGS = ['shared_buffers=16MB', 'work_mem=4MB', 'maintenance_work_mem=32MB', 'temp_buffers=4MB'];
+const EMBEDDED_SETTINGS = [
+  'shared_buffers=16MB',
+  'work_mem=4MB',
+  'maintenance_work_mem=32MB',
+  'temp_buffers=4MB',
+];
 
 const parsers = {
   [TYPE_OIDS.INT8]: (v: string) => Number(v),
@@ -44,7 +49,11 @@ export async function openPglite(opts: OpenDatabaseOptions): Promise<Database> {
     const { vector } = await import('@electric-sql/pglite-pgvector');
     extensions.vector = vector;
   }
-  const pg = new PGlite(dir, { extensions: extensions as never, parsers, postgresqlconf: EMBEDDED_SETTINGS } as never);
+  const pg = new PGlite(dir, {
+    extensions: extensions as never,
+    parsers,
+    postgresqlconf: EMBEDDED_SETTINGS,
+  } as never);
   await pg.waitReady.catch((e) => {
     release();
     throw e;
@@ -59,7 +68,10 @@ export async function openPglite(opts: OpenDatabaseOptions): Promise<Database> {
     exec: base.exec,
     transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
     async hasExtension(name) {
-      const r = await pg.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_extension WHERE extname = $1', [name]);
+      const r = await pg.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM pg_extension WHERE extname = $1',
+        [name],
+      );
       return (r.rows[0]?.n ?? 0) > 0;
     },
     async close() {
@@ -71,12 +83,18 @@ export async function openPglite(opts: OpenDatabaseOptions): Promise<Database> {
 
 function initdbInChild(dir: string, extensions: readonly string[]): void {
   // Resolved through the package (not import.meta.url) so it holds when this code is bundled.
-  const script = join(dirname(createRequire(import.meta.url).resolve('@stockpulse/db/package.json')), 'src', 'pglite-initdb.ts');
+  const script = join(
+    dirname(createRequire(import.meta.url).resolve('@stockpulse/db/package.json')),
+    'src',
+    'pglite-initdb.ts',
+  );
   const r = spawnSync(process.execPath, ['--import', 'tsx', script, dir, ...extensions], {
     stdio: ['ignore', 'ignore', 'pipe'],
     timeout: 120_000,
   });
   if (r.status !== 0) {
-    throw new Error(`Could not create the embedded database in ${dir}: ${r.stderr?.toString().trim() || `exit ${r.status}`}`);
+    throw new Error(
+      `Could not create the embedded database in ${dir}: ${r.stderr?.toString().trim() || `exit ${r.status}`}`,
+    );
   }
 }

@@ -9,7 +9,8 @@ const typeParsers: Record<number, (v: string) => unknown> = {
 };
 const types = {
   getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-    typeParsers[oid] ?? (pg.types.getTypeParser as (o: number, f?: string) => (v: string) => unknown)(oid, format),
+    typeParsers[oid] ??
+    (pg.types.getTypeParser as (o: number, f?: string) => (v: string) => unknown)(oid, format),
 };
 
 function wrap(q: pg.Pool | pg.PoolClient): Queryable {

@@ -41,7 +41,10 @@ describe.each(backends)('database port on %s', (kind, open) => {
 
   it('runs migrations once, idempotently', async () => {
     const migrations = [
-      { id: '001_items', sql: 'CREATE TABLE items (id serial PRIMARY KEY, name text NOT NULL UNIQUE, price numeric(18,4), day date, at timestamptz, n bigint, meta jsonb);' },
+      {
+        id: '001_items',
+        sql: 'CREATE TABLE items (id serial PRIMARY KEY, name text NOT NULL UNIQUE, price numeric(18,4), day date, at timestamptz, n bigint, meta jsonb);',
+      },
       { id: '002_index', sql: 'CREATE INDEX items_day ON items (day); COMMENT ON TABLE items IS $$test$$;' },
     ];
     expect(await migrate(db, migrations)).toEqual(['001_items', '002_index']);
@@ -57,9 +60,14 @@ describe.each(backends)('database port on %s', (kind, open) => {
       9007199254740991,
       JSON.stringify({ k: [1, 2] }),
     ]);
-    const { rows } = await db.query<{ price: string; day: string; at: Date; n: number; meta: unknown; total: string }>(
-      "SELECT price, day, at, n, meta, price * 3 AS total FROM items WHERE name = 'a'",
-    );
+    const { rows } = await db.query<{
+      price: string;
+      day: string;
+      at: Date;
+      n: number;
+      meta: unknown;
+      total: string;
+    }>("SELECT price, day, at, n, meta, price * 3 AS total FROM items WHERE name = 'a'");
     expect(rows[0]).toEqual({
       price: '12345678901234.1234',
       day: '2026-03-09',
@@ -80,7 +88,9 @@ describe.each(backends)('database port on %s', (kind, open) => {
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
-    const { rows } = await db.query<{ name: string }>("SELECT name FROM items WHERE name IN ('committed', 'rolled-back')");
+    const { rows } = await db.query<{ name: string }>(
+      "SELECT name FROM items WHERE name IN ('committed', 'rolled-back')",
+    );
     expect(rows.map((r) => r.name)).toEqual(['committed']);
   });
 

@@ -40,7 +40,11 @@ export interface PortfolioValuation {
  * Value a portfolio exactly: total = cash + Σ quantity × price, each line rounded to cents only at
  * the end (half-even). Weights are of the total including cash. Every holding needs a price.
  */
-export function valuePortfolio(cash: string, holdings: readonly HoldingInput[], prices: readonly PriceInput[]): PortfolioValuation {
+export function valuePortfolio(
+  cash: string,
+  holdings: readonly HoldingInput[],
+  prices: readonly PriceInput[],
+): PortfolioValuation {
   const bySymbol = new Map(prices.map((p) => [p.symbol, p]));
   const rows = holdings.map((h) => {
     const p = bySymbol.get(h.symbol);
@@ -55,7 +59,10 @@ export function valuePortfolio(cash: string, holdings: readonly HoldingInput[], 
   const total = positionsValue.plus(cash);
   const costBasis = rows.reduce((s, r) => s.plus(r.cost), money(0));
   const dayChange = rows.every((r) => r.day) ? rows.reduce((s, r) => s.plus(r.day!), money(0)) : null;
-  const asOf = prices.reduce<string | null>((latest, p) => (!latest || p.asOf > latest ? p.asOf : latest), null);
+  const asOf = prices.reduce<string | null>(
+    (latest, p) => (!latest || p.asOf > latest ? p.asOf : latest),
+    null,
+  );
   return {
     cash: toCents(cash),
     positionsValue: toCents(positionsValue),
@@ -72,7 +79,9 @@ export function valuePortfolio(cash: string, holdings: readonly HoldingInput[], 
         marketValue: toCents(r.value),
         costBasis: toCents(r.cost),
         unrealizedPnl: toCents(r.value.minus(r.cost)),
-        unrealizedPnlPercent: r.cost.isZero() ? null : r.value.minus(r.cost).div(r.cost).times(100).toFixed(2),
+        unrealizedPnlPercent: r.cost.isZero()
+          ? null
+          : r.value.minus(r.cost).div(r.cost).times(100).toFixed(2),
         dayChange: r.day ? toCents(r.day) : null,
         weightPercent: total.isZero() ? '0.00' : r.value.div(total).times(100).toFixed(2),
       }))

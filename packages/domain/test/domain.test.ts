@@ -14,19 +14,41 @@ import {
 describe('NYSE calendar', () => {
   it('knows the published 2025 and 2026 full-day holidays', () => {
     expect([...nyseHolidays(2025)].sort()).toEqual([
-      '2025-01-01', '2025-01-20', '2025-02-17', '2025-04-18', '2025-05-26', '2025-06-19',
-      '2025-07-04', '2025-09-01', '2025-11-27', '2025-12-25',
+      '2025-01-01',
+      '2025-01-20',
+      '2025-02-17',
+      '2025-04-18',
+      '2025-05-26',
+      '2025-06-19',
+      '2025-07-04',
+      '2025-09-01',
+      '2025-11-27',
+      '2025-12-25',
     ]);
     expect([...nyseHolidays(2026)].sort()).toEqual([
-      '2026-01-01', '2026-01-19', '2026-02-16', '2026-04-03', '2026-05-25', '2026-06-19',
-      '2026-07-03', '2026-09-07', '2026-11-26', '2026-12-25',
+      '2026-01-01',
+      '2026-01-19',
+      '2026-02-16',
+      '2026-04-03',
+      '2026-05-25',
+      '2026-06-19',
+      '2026-07-03',
+      '2026-09-07',
+      '2026-11-26',
+      '2026-12-25',
     ]);
   });
   it('skips weekends, holidays and one-off closures', () => {
     expect(isTradingDay('2026-11-26')).toBe(false); // Thanksgiving
     expect(isTradingDay('2026-11-28')).toBe(false); // Saturday
     expect(isTradingDay('2025-01-09')).toBe(false); // day of mourning
-    expect(tradingDays('2026-11-23', '2026-11-30')).toEqual(['2026-11-23', '2026-11-24', '2026-11-25', '2026-11-27', '2026-11-30']);
+    expect(tradingDays('2026-11-23', '2026-11-30')).toEqual([
+      '2026-11-23',
+      '2026-11-24',
+      '2026-11-25',
+      '2026-11-27',
+      '2026-11-30',
+    ]);
     expect(tradingDays('2024-01-01', '2024-12-31')).toHaveLength(252);
   });
   it('finds the last closed session in exchange time', () => {
@@ -38,12 +60,19 @@ describe('NYSE calendar', () => {
 
 describe('universe', () => {
   it('parses quoted CSV fields', () => {
-    expect(parseCsv('a,"b, c","d ""e"""\n1,2,3\n')).toEqual([['a', 'b, c', 'd "e"'], ['1', '2', '3']]);
+    expect(parseCsv('a,"b, c","d ""e"""\n1,2,3\n')).toEqual([
+      ['a', 'b, c', 'd "e"'],
+      ['1', '2', '3'],
+    ]);
   });
   it('loads the S&P 500 constituents with sectors', () => {
     const u = loadUniverse();
     expect(u.length).toBeGreaterThan(490);
-    expect(u.find((c) => c.symbol === 'NVDA')).toMatchObject({ name: 'Nvidia', sector: 'Information Technology', subIndustry: 'Semiconductors' });
+    expect(u.find((c) => c.symbol === 'NVDA')).toMatchObject({
+      name: 'Nvidia',
+      sector: 'Information Technology',
+      subIndustry: 'Semiconductors',
+    });
   });
 });
 
@@ -58,7 +87,9 @@ describe('market simulator', () => {
       expect(a.get(c.symbol)).toEqual(b.get(c.symbol));
       expect(longer.get(c.symbol)!.slice(0, a.get(c.symbol)!.length)).toEqual(a.get(c.symbol));
     }
-    expect(simulateDailyBars({ ...opts, seed: 8 }).get(companies[0]!.symbol)).not.toEqual(a.get(companies[0]!.symbol));
+    expect(simulateDailyBars({ ...opts, seed: 8 }).get(companies[0]!.symbol)).not.toEqual(
+      a.get(companies[0]!.symbol),
+    );
   });
   it('produces consistent OHLC with positive prices on every trading day', () => {
     const bars = simulateDailyBars(opts);

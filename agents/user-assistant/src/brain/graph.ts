@@ -2,7 +2,7 @@ import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
 import type { PortfolioValuation } from '@stockpulse/domain';
 import type { Delegator } from '../delegate.js';
 import { type Intent, recognize } from './intents.js';
-import { GREETING, holdingsReply, unsupported, CAPABILITIES } from './replies.js';
+import { CAPABILITIES, GREETING, holdingsReply, unsupported } from './replies.js';
 
 export interface PortfolioAnswer {
   kind: 'portfolio-valuation';

@@ -1,5 +1,5 @@
-import { defineTool } from '@stockpulse/protocols/mcp';
 import { requireUser } from '@stockpulse/protocols/auth';
+import { defineTool } from '@stockpulse/protocols/mcp';
 import { z } from 'zod';
 import type { Ledger } from '../store/ledger.js';
 

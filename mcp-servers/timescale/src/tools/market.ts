@@ -1,5 +1,5 @@
-import { tradingDays } from '@stockpulse/domain';
 import { AppError } from '@stockpulse/core';
+import { tradingDays } from '@stockpulse/domain';
 import { defineTool } from '@stockpulse/protocols/mcp';
 import { z } from 'zod';
 import type { MarketStore } from '../store/market.js';
@@ -11,7 +11,7 @@ const symbol = z
   .trim()
   .min(1)
   .max(12)
-  .regex(/^[A-Za-z.\-]+$/, 'letters, dots and dashes only')
+  .regex(/^[A-Za-z.-]+$/, 'letters, dots and dashes only')
   .transform((s) => s.toUpperCase());
 const readOnly = {
   readOnlyHint: true,

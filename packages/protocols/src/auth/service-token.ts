@@ -9,9 +9,7 @@ export class ServiceTokenSource {
   private cached?: { token: string; expiresAt: number };
   private pending?: Promise<string>;
 
-  constructor(
-    private readonly opts: { authUrl: string; clientId: string; clientSecret: string },
-  ) {}
+  constructor(private readonly opts: { authUrl: string; clientId: string; clientSecret: string }) {}
 
   async getToken(): Promise<string> {
     if (this.cached && this.cached.expiresAt - 60_000 > Date.now()) return this.cached.token;

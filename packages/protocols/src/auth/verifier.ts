@@ -1,5 +1,5 @@
 import { AppError } from '@stockpulse/core';
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, type JWTVerifyGetKey, errors as joseErrors, jwtVerify } from 'jose';
 import { AUTH_AUDIENCE, AUTH_ISSUER, type Principal, SCOPES, type Scope } from './principal.js';
 
 export interface VerifierOptions {
@@ -35,7 +35,11 @@ export function createVerifier(opts: VerifierOptions): CredentialVerifier {
 
 export async function verifyJwt(token: string, key: JWTVerifyGetKey): Promise<Principal> {
   try {
-    const { payload } = await jwtVerify(token, key, { issuer: AUTH_ISSUER, audience: AUTH_AUDIENCE, algorithms: ['ES256'] });
+    const { payload } = await jwtVerify(token, key, {
+      issuer: AUTH_ISSUER,
+      audience: AUTH_AUDIENCE,
+      algorithms: ['ES256'],
+    });
     const scopes = String(payload.scope ?? '')
       .split(' ')
       .filter((s): s is Scope => (SCOPES as readonly string[]).includes(s));

@@ -2,8 +2,8 @@ import {
   createLogger,
   createMetrics,
   createServiceApp,
-  listen,
   type Logger,
+  listen,
   loadConfig,
   type Metrics,
   onShutdown,
@@ -11,9 +11,9 @@ import {
   type StockPulseConfig,
 } from '@stockpulse/core';
 import type { Hono } from 'hono';
+import { type AgentCard, type AgentExecutor, mountA2A } from '../a2a/index.js';
 import { ServiceTokenSource } from '../auth/service-token.js';
 import type { CredentialVerifier } from '../auth/verifier.js';
-import { type AgentCard, type AgentExecutor, mountA2A } from '../a2a/index.js';
 import { RegistryClient } from '../registry/client.js';
 import { keepRegistered } from '../registry/keep-registered.js';
 import { meshVerifier } from './mcp-service.js';
