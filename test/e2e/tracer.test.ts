@@ -166,10 +166,14 @@ describe('bad input is refused cleanly', () => {
           },
           body: JSON.stringify(body),
         }).then((r) => r.json() as Promise<{ error?: { code: number }; result?: { tasks: unknown[] } }>);
+      const tasks = async () => (await rpc({ jsonrpc: '2.0', id: 0, method: 'ListTasks', params: {} })).result?.tasks;
+      const before = await tasks();
+      expect(before).toBeInstanceOf(Array);
       expect(
         (await rpc({ jsonrpc: '2.0', id: 1, method: 'PlaceAllMyMoneyOnRed', params: {} })).error?.code,
       ).toBe(-32601);
       expect((await rpc({ jsonrpc: '2.0', id: 2, method: 'message/explode' })).error?.code).toBe(-32601);
+      expect(await tasks()).toEqual(before);
     }
   });
 });
