@@ -8,6 +8,7 @@ import type { McpToolClient } from '@stockpulse/protocols/mcp';
 import type { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { type GatewayEnv, requireAuth } from './middleware/require-auth.js';
+import { a2aRoutes } from './routes/a2a.js';
 import { agentRoutes } from './routes/agent.js';
 import { authRoutes } from './routes/auth.js';
 import { copilotKitRoutes } from './routes/copilotkit.js';
@@ -19,6 +20,8 @@ export interface GatewayDeps {
   auth: McpToolClient;
   serviceAuthorization: () => Promise<string>;
   userAssistantUrl: string;
+  /** The gateway's public base URL (what external agents are told to call). */
+  publicUrl: string;
   /** Built web app (web/dist); absent → the API still works and `/` explains how to build it. */
   webDist: string;
 }
@@ -45,6 +48,11 @@ export function createGatewayApp(deps: GatewayDeps): Hono {
   app.use('/api/copilotkit', authed);
   app.use('/api/copilotkit/*', authed);
   app.route('/api/copilotkit', copilotKitRoutes({ userAssistantUrl: deps.userAssistantUrl }));
+
+  app.route(
+    '/',
+    a2aRoutes({ userAssistantUrl: deps.userAssistantUrl, publicUrl: deps.publicUrl, verify: deps.verify }),
+  );
 
   if (existsSync(`${deps.webDist}/index.html`)) {
     const root = relative(process.cwd(), deps.webDist) || '.';

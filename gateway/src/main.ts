@@ -26,6 +26,7 @@ const app = createGatewayApp({
   auth,
   serviceAuthorization,
   userAssistantUrl: config.services.userAssistant.url,
+  publicUrl: config.services.gateway.url,
   webDist: join(dirname(createRequire(import.meta.url).resolve('@stockpulse/web/package.json')), 'dist'),
 });
 const server = await listen(app, { port: config.services.gateway.port, host: config.host });

@@ -247,3 +247,57 @@ describe('web app in headless Chromium', () => {
     }
   }, 90_000);
 });
+
+describe('external agents through the gateway', () => {
+  async function createApiKey(scopes: string[]): Promise<{ id: string; key: string }> {
+    const client = new Client({ name: 'e2e', version: '1.0.0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${mesh.config.mcp.auth.url}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${token}` } },
+      }),
+    );
+    try {
+      const r = await client.callTool({ name: 'create_api_key', arguments: { name: 'e2e agent', scopes } });
+      return r.structuredContent as { id: string; key: string };
+    } finally {
+      await client.close();
+    }
+  }
+
+  it('serves the assistant card with the public URL and answers an A2A client holding an API key', async () => {
+    const card = (await (await fetch(`${gateway()}/.well-known/agent-card.json`)).json()) as {
+      supportedInterfaces: Array<{ url: string }>;
+    };
+    expect(card.supportedInterfaces[0]!.url).toBe(`${gateway()}/a2a`);
+    const { key } = await createApiKey(['read']);
+    const client = await createA2AClient(gateway(), { authorization: `Bearer ${key}` });
+    const answer = await sendText(client, QUESTION);
+    expect(answer.text).toContain(formatUsd(expectedDemoValue().totalValue));
+  });
+
+  it('refuses a call without a credential or with a revoked API key', async () => {
+    const noAuth = await fetch(`${gateway()}/a2a`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'A2A-Version': '1.0' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ListTasks', params: {} }),
+    });
+    expect(noAuth.status).toBe(401);
+    const { id, key } = await createApiKey(['read']);
+    const client = new Client({ name: 'e2e', version: '1.0.0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${mesh.config.mcp.auth.url}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${token}` } },
+      }),
+    );
+    await client.callTool({ name: 'revoke_api_key', arguments: { id } });
+    await client.close();
+    const revoked = await fetch(`${gateway()}/a2a`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'A2A-Version': '1.0' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ListTasks', params: {} }),
+    });
+    // The gateway's own introspection cache may hold a fresh key for up to 30 s; the
+    // revoked key was never used before, so it is refused at once.
+    expect(revoked.status).toBe(401);
+  });
+});
