@@ -1,4 +1,5 @@
 import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
+import { AppError } from '@stockpulse/core';
 import type { PortfolioValuation } from '@stockpulse/domain';
 import type { Delegator } from '../delegate.js';
 import { type Intent, recognize } from './intents.js';
@@ -17,6 +18,8 @@ const State = Annotation.Root({
   intent: Annotation<Intent | undefined>(),
   portfolio: Annotation<PortfolioAnswer | undefined>(),
   specialistText: Annotation<string | undefined>(),
+  /** Why the specialist could not answer (no agent with the skill, unreachable, timed out). */
+  unavailable: Annotation<string | undefined>(),
   reply: Annotation<string>(),
 });
 
@@ -33,17 +36,29 @@ export function assistantGraph(delegator: Delegator) {
   return new StateGraph(State)
     .addNode('understand', async (s) => ({ intent: recognize(s.text) }))
     .addNode('askPortfolioManager', async (s, config) => {
-      const answer = await delegator.delegate(SKILL_FOR[s.intent!.kind]!, s.text, {
-        authorization: s.authorization,
-        signal: config.signal,
-      });
+      let answer: Awaited<ReturnType<Delegator['delegate']>>;
+      try {
+        answer = await delegator.delegate(SKILL_FOR[s.intent!.kind]!, s.text, {
+          authorization: s.authorization,
+          signal: config.signal,
+        });
+      } catch (e) {
+        // Say plainly that the specialist is not there, instead of failing the whole turn.
+        if (e instanceof AppError && (e.code === 'unavailable' || e.code === 'timeout'))
+          return { unavailable: e.message };
+        throw e;
+      }
       const portfolio = answer.data.find(
         (d): d is PortfolioAnswer =>
           typeof d === 'object' && d !== null && (d as { kind?: string }).kind === 'portfolio-valuation',
       );
       return { portfolio, specialistText: answer.text };
     })
-    .addNode('respond', async (s) => ({ reply: phrase(s.intent!, s.portfolio, s.specialistText) }))
+    .addNode('respond', async (s) => ({
+      reply: s.unavailable
+        ? `I can't reach the portfolio manager right now: ${s.unavailable}`
+        : phrase(s.intent!, s.portfolio, s.specialistText),
+    }))
     .addEdge(START, 'understand')
     .addConditionalEdges(
       'understand',
