@@ -1,0 +1,3 @@
+export * from './analytics/index.js';
+export * from './errors.js';
+export * from './indicators/index.js';

@@ -1,0 +1,10 @@
+export { atr, trueRange } from './atr.js';
+export { type BollingerBands, type BollingerOptions, bollingerBands } from './bollinger.js';
+export { ema } from './ema.js';
+export { type MacdOptions, type MacdResult, macd } from './macd.js';
+export { obv } from './obv.js';
+export { type RollingVolatilityOptions, rollingVolatility } from './rolling-volatility.js';
+export { rsi } from './rsi.js';
+export { sma } from './sma.js';
+export { type Stochastic, type StochasticOptions, stochastic } from './stochastic.js';
+export { rollingVwap, vwap } from './vwap.js';
