@@ -1,7 +1,7 @@
 import { embeddedDir, migrate, openDatabase } from '@stockpulse/db';
 import { runMcpService } from '@stockpulse/protocols/runtime';
 import { ledgerServerSpec } from './server.js';
-import { Ledger } from './store/ledger.js';
+import { ledgerStores } from './store/index.js';
 import { LEDGER_MIGRATIONS } from './store/migrations.js';
 import { seedDemoPortfolio } from './store/seed.js';
 
@@ -15,9 +15,8 @@ await runMcpService('postgres', async ({ config, logger }) => {
   if (applied.length) logger.info({ applied }, 'migrations applied');
   if (config.demo.enabled && (await seedDemoPortfolio(db, config.simulator)))
     logger.info('demo portfolio seeded');
-  const ledger = new Ledger(db);
   return {
-    spec: ledgerServerSpec(ledger),
+    spec: ledgerServerSpec(ledgerStores(db)),
     health: async () => {
       await db.query('SELECT 1');
       return { backend: db.kind };

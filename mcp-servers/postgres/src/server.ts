@@ -1,15 +1,48 @@
-import type { McpServerSpec } from '@stockpulse/protocols/mcp';
-import type { Ledger } from './store/ledger.js';
+import type { McpServerSpec, ToolDefinition } from '@stockpulse/protocols/mcp';
+import { ledgerPrompts } from './prompts.js';
+import { ledgerResources } from './resources.js';
+import { storeError } from './store/errors.js';
+import type { LedgerStores } from './store/index.js';
+import { agentStateTools } from './tools/agent-state.js';
+import { alertTools } from './tools/alerts.js';
+import { orderTools } from './tools/orders.js';
 import { portfolioTools } from './tools/portfolio.js';
+import { sqlTools } from './tools/sql.js';
+import { watchlistTools } from './tools/watchlists.js';
 
-export function ledgerServerSpec(ledger: Ledger): McpServerSpec {
+/** Database failures (server down, a constraint) as AppErrors a client can act on. */
+function withStoreErrors(tool: ToolDefinition): ToolDefinition {
+  return {
+    ...tool,
+    handler: async (args, ctx) => {
+      try {
+        return await tool.handler(args, ctx);
+      } catch (e) {
+        throw storeError(e);
+      }
+    },
+  };
+}
+
+export function ledgerServerSpec(stores: LedgerStores): McpServerSpec {
+  const tools: ToolDefinition[] = [
+    ...portfolioTools(stores.ledger),
+    ...orderTools(stores.ledger, stores.orders),
+    ...watchlistTools(stores.watchlists),
+    ...alertTools(stores.alerts),
+    ...agentStateTools(stores.agentState),
+    ...sqlTools(stores.reader),
+  ];
   return {
     name: 'stockpulse-postgres',
     title: 'StockPulse portfolio ledger',
-    version: '0.1.0',
+    version: '0.2.0',
     instructions:
-      "The caller's brokerage ledger: accounts, cash, positions. Every tool acts only for the authenticated user. " +
-      'Money and quantities are exact decimal strings.',
-    tools: portfolioTools(ledger),
+      "The caller's brokerage ledger: accounts, cash, positions, orders, trades, watchlists and alerts, " +
+      'plus read-only SQL over the same tables (query, after describe_schema). Every tool acts only for the ' +
+      'authenticated user. Money and quantities are exact decimal strings.',
+    tools: tools.map(withStoreErrors),
+    ...ledgerResources(stores),
+    prompts: ledgerPrompts(stores),
   };
 }

@@ -1,6 +1,6 @@
 import { AppError } from '@stockpulse/core';
 import type { Database, Queryable } from '@stockpulse/db';
-import { money } from '@stockpulse/domain';
+import { type Money, money } from '@stockpulse/domain';
 
 export interface AccountSummary {
   id: string;
@@ -16,6 +16,24 @@ export interface Position {
   averageCost: string;
   costBasis: string;
   openedAt: string;
+}
+
+export const CASH_KINDS = ['deposit', 'withdrawal', 'trade', 'fee', 'dividend', 'adjustment'] as const;
+export type CashKind = (typeof CASH_KINDS)[number];
+
+export interface CashBalance {
+  balance: string;
+  asOf: string;
+  entries: number;
+  byKind: Record<CashKind, string>;
+  check: {
+    recomputed: string;
+    difference: string;
+    consistent: boolean;
+    executions: number;
+    executionsWithoutCashRow: number;
+    tradeRowsWithoutExecution: number;
+  };
 }
 
 export interface Portfolio {
@@ -112,6 +130,63 @@ export class Ledger {
         memo: r.memo,
       })),
       nextCursor: rows.length > opts.limit ? String(page.at(-1)!.id) : null,
+    };
+  }
+
+  /**
+   * The cash balance as the sum of ledger rows (up to `asOf`), split by kind, checked against an
+   * independent recomputation: non-trade rows plus the cash effect of every execution. A difference
+   * means a trade or fee row is missing, duplicated or wrong.
+   */
+  async cashBalance(userId: string, accountId: string, asOf?: Date): Promise<CashBalance> {
+    const at = asOf ?? null;
+    const byKind = await this.db.query<{ kind: CashKind; total: string; n: number }>(
+      `SELECT c.kind, sum(c.amount) AS total, count(*)::int AS n FROM cash_ledger c
+       JOIN accounts a ON a.id = c.account_id
+       WHERE a.user_id = $1 AND c.account_id = $2 AND ($3::timestamptz IS NULL OR c.at <= $3)
+       GROUP BY c.kind`,
+      [userId, accountId, at],
+    );
+    const trades = await this.db.query<{ flow: string; n: number; unbooked: number; orphaned: number }>(
+      `SELECT
+         COALESCE(sum(CASE e.side WHEN 'sell' THEN e.quantity * e.price ELSE -(e.quantity * e.price) END
+                      - e.commission), 0) AS flow,
+         count(*)::int AS n,
+         count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM cash_ledger c WHERE c.account_id = e.account_id
+                                              AND c.kind = 'trade' AND c.reference = e.id::text))::int AS unbooked,
+         (SELECT count(*)::int FROM cash_ledger c WHERE c.account_id = $2 AND c.kind IN ('trade', 'fee')
+            AND ($3::timestamptz IS NULL OR c.at <= $3)
+            AND NOT EXISTS (SELECT 1 FROM executions x WHERE x.id::text = c.reference)) AS orphaned
+       FROM executions e JOIN accounts a ON a.id = e.account_id
+       WHERE a.user_id = $1 AND e.account_id = $2 AND ($3::timestamptz IS NULL OR e.executed_at <= $3)`,
+      [userId, accountId, at],
+    );
+    const kinds = Object.fromEntries(CASH_KINDS.map((k) => [k, money(0)])) as Record<CashKind, Money>;
+    let entries = 0;
+    for (const r of byKind.rows) {
+      kinds[r.kind] = money(r.total);
+      entries += r.n;
+    }
+    const balance = CASH_KINDS.reduce((s, k) => s.plus(kinds[k]), money(0));
+    const t = trades.rows[0]!;
+    const recomputed = CASH_KINDS.filter((k) => k !== 'trade' && k !== 'fee')
+      .reduce((s, k) => s.plus(kinds[k]), money(0))
+      .plus(t.flow);
+    const difference = balance.minus(recomputed);
+    return {
+      balance: balance.toFixed(2),
+      asOf: (asOf ?? new Date()).toISOString(),
+      entries,
+      byKind: Object.fromEntries(CASH_KINDS.map((k) => [k, kinds[k].toFixed(2)])) as Record<CashKind, string>,
+      check: {
+        recomputed: recomputed.toFixed(2),
+        difference: difference.toFixed(4),
+        // Ledger rows are booked at 4 decimal places; a fill of fractional shares may round.
+        consistent: difference.abs().lt('0.005') && t.unbooked === 0 && t.orphaned === 0,
+        executions: t.n,
+        executionsWithoutCashRow: t.unbooked,
+        tradeRowsWithoutExecution: t.orphaned,
+      },
     };
   }
 

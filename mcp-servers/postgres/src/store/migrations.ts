@@ -1,6 +1,10 @@
 import type { Migration } from '@stockpulse/db';
+import { READER_MIGRATION } from './reader-migration.js';
 
-/** The portfolio ledger. Cash balances are never stored: they are the sum of `cash_ledger` rows. */
+/**
+ * The portfolio ledger. Cash balances are never stored: they are the sum of `cash_ledger` rows.
+ * Append only: a migration that has shipped is never edited.
+ */
 export const LEDGER_MIGRATIONS: Migration[] = [
   {
     id: '001_ledger',
@@ -81,4 +85,70 @@ export const LEDGER_MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    id: '002_watchlists_alerts_agent_state',
+    sql: `
+      CREATE INDEX orders_account_created ON orders (account_id, created_at DESC, id DESC);
+      CREATE INDEX executions_order ON executions (order_id);
+
+      CREATE TABLE watchlists (
+        id uuid PRIMARY KEY,
+        user_id uuid NOT NULL,
+        name text NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        UNIQUE (user_id, name)
+      );
+
+      CREATE TABLE watchlist_items (
+        watchlist_id uuid NOT NULL REFERENCES watchlists(id) ON DELETE CASCADE,
+        symbol text NOT NULL CHECK (symbol ~ '^[A-Z][A-Z0-9.-]{0,9}$'),
+        added_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (watchlist_id, symbol)
+      );
+
+      CREATE TABLE alerts (
+        id uuid PRIMARY KEY,
+        user_id uuid NOT NULL,
+        symbol text NOT NULL CHECK (symbol ~ '^[A-Z][A-Z0-9.-]{0,9}$'),
+        kind text NOT NULL CHECK (kind IN ('price_above', 'price_below', 'change_pct')),
+        threshold numeric(20, 4) NOT NULL,
+        note text CHECK (length(note) <= 500),
+        status text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'triggered')),
+        created_at timestamptz NOT NULL DEFAULT now(),
+        triggered_at timestamptz,
+        CHECK (kind = 'change_pct' OR threshold > 0)
+      );
+      CREATE INDEX alerts_user ON alerts (user_id, created_at DESC, id DESC);
+
+      -- A2A tasks as the agents' task store keeps them: the whole Task JSON, per owner.
+      CREATE TABLE agent_tasks (
+        user_id uuid NOT NULL,
+        task_id text NOT NULL,
+        context_id text NOT NULL,
+        state text NOT NULL,
+        task jsonb NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (user_id, task_id)
+      );
+      CREATE INDEX agent_tasks_recent ON agent_tasks (user_id, updated_at DESC, task_id DESC);
+      CREATE INDEX agent_tasks_context ON agent_tasks (user_id, context_id, updated_at DESC);
+
+      -- Conversation checkpoints (LangGraph style): a short history per thread, newest = highest seq.
+      CREATE TABLE agent_checkpoints (
+        seq bigserial,
+        user_id uuid NOT NULL,
+        thread_id text NOT NULL,
+        checkpoint_id text NOT NULL,
+        parent_id text,
+        checkpoint jsonb NOT NULL,
+        metadata jsonb NOT NULL DEFAULT '{}',
+        created_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (user_id, thread_id, checkpoint_id)
+      );
+      CREATE INDEX agent_checkpoints_latest ON agent_checkpoints (user_id, thread_id, seq DESC);
+    `,
+  },
+  READER_MIGRATION,
 ];

@@ -2,34 +2,22 @@ import { requireUser } from '@stockpulse/protocols/auth';
 import { defineTool } from '@stockpulse/protocols/mcp';
 import { z } from 'zod';
 import type { Ledger } from '../store/ledger.js';
+import { accountId, decimal, readOnly, timestamp } from './schemas.js';
 
-const decimal = z
-  .string()
-  .regex(/^-?\d+(\.\d+)?$/)
-  .describe('Exact decimal as a string');
-const accountId = z.string().uuid().optional().describe("Account id; omit for the user's primary account");
-
-const account = z.object({
+export const account = z.object({
   id: z.string().uuid(),
   name: z.string(),
   baseCurrency: z.string(),
   costBasisMethod: z.enum(['average', 'fifo']),
   cash: decimal.describe('Cash balance: the sum of every cash ledger row'),
 });
-const position = z.object({
+export const position = z.object({
   symbol: z.string(),
   quantity: decimal,
   averageCost: decimal,
   costBasis: decimal,
   openedAt: z.string(),
 });
-
-const readOnly = {
-  readOnlyHint: true,
-  destructiveHint: false,
-  idempotentHint: true,
-  openWorldHint: false,
-} as const;
 
 export function portfolioTools(ledger: Ledger) {
   return [
@@ -102,6 +90,51 @@ export function portfolioTools(ledger: Ledger) {
           beforeId: cursor ? Number(cursor) : undefined,
         });
         return { accountId: acct.id, ...page };
+      },
+    }),
+    defineTool({
+      name: 'get_cash_balance',
+      title: 'Get cash balance',
+      description:
+        "An account's cash balance, derived from its cash ledger (the sum of every movement, optionally up " +
+        'to a point in time), broken down by kind, with a consistency check against a recomputation from the ' +
+        'executions. Use for "how much cash do I have", buying-power questions, or to audit the ledger.',
+      input: {
+        accountId,
+        asOf: z.iso
+          .datetime({ offset: true })
+          .optional()
+          .describe('Balance as of this instant; omit for now'),
+      },
+      output: {
+        accountId: z.string().uuid(),
+        currency: z.string(),
+        balance: decimal.describe('Sum of every cash ledger row up to asOf'),
+        asOf: timestamp,
+        entries: z.number().int().describe('Cash ledger rows counted'),
+        byKind: z.object({
+          deposit: decimal,
+          withdrawal: decimal,
+          trade: decimal,
+          fee: decimal,
+          dividend: decimal,
+          adjustment: decimal,
+        }),
+        check: z.object({
+          recomputed: decimal.describe('Non-trade rows plus the cash effect of every execution'),
+          difference: decimal.describe('balance − recomputed'),
+          consistent: z.boolean().describe('True when the two agree and every execution has its cash row'),
+          executions: z.number().int(),
+          executionsWithoutCashRow: z.number().int(),
+          tradeRowsWithoutExecution: z.number().int(),
+        }),
+      },
+      annotations: readOnly,
+      handler: async ({ accountId, asOf }, ctx) => {
+        const userId = requireUser(ctx.principal);
+        const acct = await ledger.account(userId, accountId);
+        const balance = await ledger.cashBalance(userId, acct.id, asOf ? new Date(asOf) : undefined);
+        return { accountId: acct.id, currency: acct.baseCurrency, ...balance };
       },
     }),
   ];
