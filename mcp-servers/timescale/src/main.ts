@@ -1,9 +1,22 @@
 import { embeddedDir, migrate, openDatabase } from '@stockpulse/db';
+import { DEMO_HOLDINGS } from '@stockpulse/domain';
 import { runMcpService } from '@stockpulse/protocols/runtime';
 import { marketServerSpec } from './server.js';
+import { enableTimescaleDb } from './store/extension.js';
 import { MarketStore } from './store/market.js';
-import { MARKET_MIGRATIONS } from './store/migrations.js';
-import { seedMarket } from './store/seed.js';
+import { MARKET_MIGRATIONS, MINUTE_BARS_RETENTION_DAYS } from './store/migrations.js';
+import { seedIntraday, seedMarket } from './store/seed.js';
+
+/**
+ * Simulated intraday history: 1-minute bars for the last 5 closed sessions of 50 symbols, the demo
+ * portfolio's holdings and then the most traded by dollar volume.
+ */
+const INTRADAY = {
+  sessions: 5,
+  symbols: 50,
+  include: DEMO_HOLDINGS.map((h) => h.symbol),
+  retentionDays: MINUTE_BARS_RETENTION_DAYS,
+};
 
 await runMcpService('timescale', async ({ config, logger }) => {
   const db = await openDatabase({
@@ -11,20 +24,27 @@ await runMcpService('timescale', async ({ config, logger }) => {
     dir: embeddedDir(config.dataDir, 'timescale'),
     schema: 'market',
   });
+  const timescaledb = await enableTimescaleDb(db);
+  if (db.kind === 'postgres') logger.info({ timescaledb }, 'timescaledb extension');
   const applied = await migrate(db, MARKET_MIGRATIONS);
   if (applied.length) logger.info({ applied }, 'migrations applied');
-  const store = new MarketStore(db);
-  await seedMarket(store, config.simulator, logger);
+  const store = await MarketStore.open(db);
+  const storage = await store.storageFeatures();
+  logger.info({ backend: db.kind, storage }, 'market store open');
+  const seed = async () => {
+    await seedMarket(store, config.simulator, logger);
+    await seedIntraday(store, { ...INTRADAY, seed: config.simulator.seed }, logger);
+  };
+  await seed();
   // New sessions close while the server runs: top the simulated history up every 15 minutes.
   const topUp = setInterval(
-    () =>
-      void seedMarket(store, config.simulator, logger).catch((err) => logger.warn({ err }, 'top-up failed')),
+    () => void seed().catch((err) => logger.warn({ err }, 'top-up failed')),
     15 * 60_000,
   );
   topUp.unref();
   return {
     spec: marketServerSpec(store),
-    health: async () => ({ backend: db.kind, lastBarDay: await store.lastBarDay() }),
+    health: async () => ({ backend: db.kind, storage, lastBarDay: await store.lastBarDay() }),
     close: async () => {
       clearInterval(topUp);
       await db.close();

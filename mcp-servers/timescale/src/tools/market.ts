@@ -2,23 +2,9 @@ import { AppError } from '@stockpulse/core';
 import { tradingDays } from '@stockpulse/domain';
 import { defineTool } from '@stockpulse/protocols/mcp';
 import { z } from 'zod';
-import type { MarketStore } from '../store/market.js';
-
-const decimal = z.string().regex(/^-?\d+(\.\d+)?$/);
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
-const symbol = z
-  .string()
-  .trim()
-  .min(1)
-  .max(12)
-  .regex(/^[A-Za-z.-]+$/, 'letters, dots and dashes only')
-  .transform((s) => s.toUpperCase());
-const readOnly = {
-  readOnlyHint: true,
-  destructiveHint: false,
-  idempotentHint: true,
-  openWorldHint: false,
-} as const;
+import { closures, marketStatus } from '../calendar.js';
+import { BAR_INTERVALS, type MarketStore } from '../store/market.js';
+import { decimal, isoDate, isoInstant, readOnly, symbol } from './schemas.js';
 
 export function marketTools(store: MarketStore) {
   return [
@@ -43,6 +29,41 @@ export function marketTools(store: MarketStore) {
       },
       annotations: readOnly,
       handler: async ({ symbols }) => ({ quotes: await store.latestQuotes(symbols) }),
+    }),
+    defineTool({
+      name: 'get_bars',
+      title: 'Get price bars',
+      description:
+        'OHLCV bars for one symbol at 1m, 5m, 15m, 1h or 1d, oldest first. Intraday bars (1m to 1h) cover ' +
+        'the regular session (09:30-16:00 New York; hourly bars start at :30) of recent sessions for the ' +
+        'most traded symbols; other symbols have none. 1d covers the full history. `from` and `to` take a ' +
+        'date (the whole New York day) or an ISO instant, both inclusive. Returns at most `limit` bars, ' +
+        'the most recent ones, and says whether older bars were cut off.',
+      input: {
+        symbol,
+        interval: z.enum(BAR_INTERVALS).default('1d'),
+        from: z.union([isoDate, isoInstant]).optional(),
+        to: z.union([isoDate, isoInstant]).optional(),
+        limit: z.number().int().min(1).max(1000).default(100),
+      },
+      output: {
+        symbol: z.string(),
+        interval: z.enum(BAR_INTERVALS),
+        truncated: z.boolean(),
+        bars: z.array(
+          z.object({
+            time: isoInstant.describe("The bar's start (UTC); a daily bar starts at the 09:30 open"),
+            date: isoDate.describe('New York session date'),
+            open: decimal,
+            high: decimal,
+            low: decimal,
+            close: decimal,
+            volume: z.number().int(),
+          }),
+        ),
+      },
+      annotations: readOnly,
+      handler: async ({ symbol, ...opts }) => store.bars(symbol, opts),
     }),
     defineTool({
       name: 'get_daily_bars',
@@ -98,6 +119,31 @@ export function marketTools(store: MarketStore) {
       }),
     }),
     defineTool({
+      name: 'list_sectors',
+      title: 'List sectors',
+      description:
+        'The GICS sectors and sub-industries of the universe with how many companies each holds. Name a ' +
+        "`sector` (e.g. 'Information Technology') to get only that one, with the tickers of each sub-industry.",
+      input: { sector: z.string().trim().min(1).max(60).optional() },
+      output: {
+        sectors: z.array(
+          z.object({
+            sector: z.string(),
+            symbolCount: z.number().int(),
+            subIndustries: z.array(
+              z.object({
+                name: z.string(),
+                symbolCount: z.number().int(),
+                symbols: z.array(z.string()).optional(),
+              }),
+            ),
+          }),
+        ),
+      },
+      annotations: readOnly,
+      handler: async ({ sector }) => ({ sectors: await store.sectors(sector) }),
+    }),
+    defineTool({
       name: 'get_trading_calendar',
       title: 'Get trading calendar',
       description: 'NYSE trading days (sessions) between two dates, inclusive, at most 400 days apart.',
@@ -109,6 +155,36 @@ export function marketTools(store: MarketStore) {
         if ((Date.parse(to) - Date.parse(from)) / 86_400_000 > 400)
           throw new AppError('bad_request', 'Range is limited to 400 days');
         return { from, to, tradingDays: tradingDays(from, to) };
+      },
+    }),
+    defineTool({
+      name: 'get_market_status',
+      title: 'Get market status',
+      description:
+        'Whether the NYSE regular session is open now (or at `at`), the next open and close in New York ' +
+        'time, and the exchange holidays (full-day closures) of a year (default: the current one).',
+      input: {
+        at: isoInstant.optional().describe('Instant to evaluate instead of now'),
+        year: z.number().int().min(2000).max(2100).optional(),
+      },
+      output: {
+        at: isoInstant,
+        timeZone: z.literal('America/New_York'),
+        exchangeTime: isoInstant.describe('`at` in New York local time'),
+        isOpen: z.boolean(),
+        phase: z.enum(['open', 'pre_open', 'after_close', 'closed_today']),
+        isTradingDay: z.boolean(),
+        closedReason: z.string().nullable(),
+        nextOpen: isoInstant,
+        nextClose: isoInstant,
+        year: z.number().int(),
+        holidays: z.array(z.object({ date: isoDate, weekday: z.string(), name: z.string() })),
+      },
+      annotations: readOnly,
+      handler: async ({ at, year }) => {
+        const status = marketStatus(at ? new Date(at) : new Date());
+        const y = year ?? Number(status.exchangeTime.slice(0, 4));
+        return { ...status, year: y, holidays: closures(y) };
       },
     }),
   ];
