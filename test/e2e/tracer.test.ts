@@ -166,7 +166,8 @@ describe('bad input is refused cleanly', () => {
           },
           body: JSON.stringify(body),
         }).then((r) => r.json() as Promise<{ error?: { code: number }; result?: { tasks: unknown[] } }>);
-      const tasks = async () => (await rpc({ jsonrpc: '2.0', id: 0, method: 'ListTasks', params: {} })).result?.tasks;
+      const tasks = async () =>
+        (await rpc({ jsonrpc: '2.0', id: 0, method: 'ListTasks', params: {} })).result?.tasks;
       const before = await tasks();
       expect(before).toBeInstanceOf(Array);
       expect(
