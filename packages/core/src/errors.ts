@@ -27,6 +27,13 @@ const STATUS: Record<ErrorCode, number> = {
   internal: 500,
 };
 
+export const ERROR_CODES = Object.keys(STATUS) as readonly ErrorCode[];
+
+/** Whether a value (e.g. a `code` read back from another process) is one of our error codes. */
+export function isErrorCode(v: unknown): v is ErrorCode {
+  return typeof v === 'string' && Object.hasOwn(STATUS, v);
+}
+
 export class AppError extends Error {
   readonly status: number;
   constructor(

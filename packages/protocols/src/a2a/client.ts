@@ -15,9 +15,9 @@ import {
   JsonRpcTransportFactory,
   RestTransportFactory,
 } from '@a2a-js/sdk/client';
-import { AppError, tracedFetch, traceHeaders } from '@stockpulse/core';
+import { AppError, isErrorCode, tracedFetch, traceHeaders } from '@stockpulse/core';
 import { agentCardJson } from './card.js';
-import { a2aErrorToAppError, isErrorCode } from './errors.js';
+import { a2aErrorToAppError } from './errors.js';
 import { dataPart, partsData, partsText, textPart } from './events.js';
 
 export type { Client as A2AClient } from '@a2a-js/sdk/client';

@@ -62,23 +62,6 @@ const BY_A2A_CODE: Record<number, ErrorCode> = {
   [A2A_ERROR.VERSION_NOT_SUPPORTED]: 'bad_request',
 };
 
-const ERROR_CODES: readonly ErrorCode[] = [
-  'bad_request',
-  'unauthenticated',
-  'forbidden',
-  'not_found',
-  'conflict',
-  'rate_limited',
-  'unknown_symbol',
-  'unavailable',
-  'timeout',
-  'internal',
-];
-
-export function isErrorCode(v: unknown): v is ErrorCode {
-  return typeof v === 'string' && (ERROR_CODES as readonly string[]).includes(v);
-}
-
 /**
  * Any failure of an A2A client call as an AppError: a JSON-RPC error by its code (the remote side's
  * internal error is our `unavailable`), an abort as `timeout`, anything else (network, HTTP, malformed

@@ -1,5 +1,5 @@
 import { type CallToolResult, ErrorCode as JsonRpcCode } from '@modelcontextprotocol/sdk/types.js';
-import { AppError, type ErrorCode } from '@stockpulse/core';
+import { AppError, type ErrorCode, isErrorCode } from '@stockpulse/core';
 
 /**
  * How an AppError crosses MCP, in one place for both ends.
@@ -8,23 +8,6 @@ import { AppError, type ErrorCode } from '@stockpulse/core';
  *   so an LLM can read it and a program can switch on `code`.
  * - A resource or prompt failure is a JSON-RPC error whose `data` carries the same `{ code }`.
  */
-const ERROR_CODES: readonly ErrorCode[] = [
-  'bad_request',
-  'unauthenticated',
-  'forbidden',
-  'not_found',
-  'conflict',
-  'rate_limited',
-  'unknown_symbol',
-  'unavailable',
-  'timeout',
-  'internal',
-];
-
-function isErrorCode(code: unknown): code is ErrorCode {
-  return typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code);
-}
-
 export function toolErrorResult(err: AppError): CallToolResult {
   return { isError: true, content: [{ type: 'text', text: JSON.stringify(err.toJSON()) }] };
 }
