@@ -4,20 +4,21 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { createLogger, createMetrics, createServiceApp, listen, type RunningServer } from '@stockpulse/core';
+import { createLogger } from '@stockpulse/core';
 import { type Database, migrate, openDatabase } from '@stockpulse/db';
-import { AUTH_AUDIENCE, AUTH_ISSUER, createVerifier } from '@stockpulse/protocols/auth';
-import { mountMcpHttp } from '@stockpulse/protocols/mcp';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import {
+  connectMcpClient,
+  serveMcpSpec,
+  startTestIssuer,
+  type TestIssuer,
+} from '@stockpulse/protocols/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphServerSpec } from '../src/server.js';
 import { GraphStore } from '../src/store/graph.js';
 import { GRAPH_MIGRATIONS } from '../src/store/migrations.js';
 import { seedMarketGraph } from '../src/store/seed.js';
 
-const HOST = '127.0.0.1';
 const silent = createLogger('graphiti-mcp-test', 'silent');
 const ALICE = '11111111-1111-4111-8111-111111111111';
 const BOB = '22222222-2222-4222-8222-222222222222';
@@ -25,9 +26,8 @@ const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 let db: Database;
 let spec: ReturnType<typeof graphServerSpec>;
-let authServer: RunningServer;
-let mcpServer: RunningServer;
-let closeSessions: () => Promise<void>;
+let issuer: TestIssuer;
+let mcpServer: { url: string; close(): Promise<void> };
 const tokens = { alice: '', bob: '', service: '' };
 let stdio: { client: Client; stderr: () => string; dataDir: string } | undefined;
 
@@ -67,58 +67,26 @@ beforeAll(async () => {
   spec = graphServerSpec(store);
 
   // A tiny auth server (JWKS only) and tokens signed by it.
-  const { publicKey, privateKey } = await generateKeyPair('ES256');
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
-  const authApp = createServiceApp({
-    name: 'test-auth',
-    logger: silent,
-    metrics: createMetrics('test-auth'),
-  });
-  authApp.get('/.well-known/jwks.json', (c) => c.json({ keys: [jwk] }));
-  authServer = await listen(authApp, { port: 0, host: HOST });
-  const sign = (sub: string, scope: string) =>
-    new SignJWT({ scope })
-      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
-      .setSubject(sub)
-      .setIssuer(AUTH_ISSUER)
-      .setAudience(AUTH_AUDIENCE)
-      .setIssuedAt()
-      .setExpirationTime('10m')
-      .sign(privateKey);
+  issuer = await startTestIssuer();
+  const sign = issuer.sign;
   tokens.alice = await sign(ALICE, 'read');
   tokens.bob = await sign(BOB, 'read trade');
   tokens.service = await sign('service:portfolio-manager', 'read service');
 
-  const metrics = createMetrics('mcp-graphiti-test');
-  const app = createServiceApp({ name: 'mcp-graphiti', logger: silent, metrics });
-  mcpServer = await listen(app, { port: 0, host: HOST });
-  closeSessions = mountMcpHttp(app, spec, {
-    verify: createVerifier({ authUrl: authServer.url }),
-    logger: silent,
-    metrics,
-    onAudit: () => {},
-    resourceUrl: mcpServer.url,
-    authorizationServers: [authServer.url],
-  });
+  mcpServer = await serveMcpSpec(spec, issuer);
   await child;
 });
 
 afterAll(async () => {
   await stdio?.client.close();
   if (stdio) rmSync(stdio.dataDir, { recursive: true, force: true });
-  await closeSessions?.();
   await mcpServer?.close();
-  await authServer?.close();
+  await issuer?.close();
   await db?.close();
 });
 
 async function connect(token: string): Promise<Client> {
-  const transport = new StreamableHTTPClientTransport(new URL('/mcp', mcpServer.url), {
-    requestInit: { headers: { authorization: `Bearer ${token}` } },
-  });
-  const client = new Client({ name: 'graphiti-test', version: '0.0.0' });
-  await client.connect(transport);
-  return client;
+  return connectMcpClient(mcpServer.url, token);
 }
 
 const call = async (client: Client, name: string, args: Record<string, unknown>) =>

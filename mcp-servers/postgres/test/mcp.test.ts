@@ -5,15 +5,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { createLogger, createMetrics, createServiceApp, listen, type RunningServer } from '@stockpulse/core';
 import { type Database, migrate } from '@stockpulse/db';
 import { testBackends } from '@stockpulse/db/testing';
 import { DEMO_USER_ID } from '@stockpulse/domain';
-import { AUTH_AUDIENCE, AUTH_ISSUER, createVerifier } from '@stockpulse/protocols/auth';
-import { type McpServerSpec, mountMcpHttp } from '@stockpulse/protocols/mcp';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import type { McpServerSpec } from '@stockpulse/protocols/mcp';
+import {
+  connectMcpClient,
+  serveMcpSpec,
+  startTestIssuer,
+  type TestIssuer,
+} from '@stockpulse/protocols/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerServerSpec } from '../src/server.js';
 import { ledgerStores } from '../src/store/index.js';
@@ -22,9 +24,7 @@ import { LEDGER_MIGRATIONS } from '../src/store/migrations.js';
 import { Orders } from '../src/store/orders.js';
 import { DEMO_ACCOUNT_ID, seedDemoPortfolio } from '../src/store/seed.js';
 
-const HOST = '127.0.0.1';
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-const silent = createLogger('mcp-postgres-test', 'silent');
 const ALICE = DEMO_USER_ID;
 const BOB = '22222222-2222-4222-8222-222222222222';
 const BOB_ACCOUNT = randomUUID();
@@ -78,9 +78,8 @@ const DESTRUCTIVE_TOOLS = [
 const [, embedded] = testBackends('ledger_mcp')[0]!;
 let db: Database;
 let spec: McpServerSpec;
-let authServer: RunningServer;
-let mcpServer: RunningServer;
-let closeSessions: () => Promise<void>;
+let issuer: TestIssuer;
+let mcpServer: { url: string; close(): Promise<void> };
 const tokens = { alice: '', bob: '', service: '' };
 let alice: Client;
 let bob: Client;
@@ -153,59 +152,27 @@ beforeAll(async () => {
   await seed();
   spec = ledgerServerSpec(ledgerStores(db));
 
-  const { publicKey, privateKey } = await generateKeyPair('ES256');
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
-  const authApp = createServiceApp({
-    name: 'test-auth',
-    logger: silent,
-    metrics: createMetrics('test-auth'),
-  });
-  authApp.get('/.well-known/jwks.json', (c) => c.json({ keys: [jwk] }));
-  authServer = await listen(authApp, { port: 0, host: HOST });
-  const sign = (sub: string, scope: string) =>
-    new SignJWT({ scope })
-      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
-      .setSubject(sub)
-      .setIssuer(AUTH_ISSUER)
-      .setAudience(AUTH_AUDIENCE)
-      .setIssuedAt()
-      .setExpirationTime('10m')
-      .sign(privateKey);
+  issuer = await startTestIssuer();
+  const sign = issuer.sign;
   tokens.alice = await sign(ALICE, 'read');
   tokens.bob = await sign(BOB, 'read');
   tokens.service = await sign('service:portfolio-manager', 'read service');
 
-  const metrics = createMetrics('mcp-postgres-test');
-  const app = createServiceApp({ name: 'mcp-postgres', logger: silent, metrics });
-  mcpServer = await listen(app, { port: 0, host: HOST });
-  closeSessions = mountMcpHttp(app, spec, {
-    verify: createVerifier({ authUrl: authServer.url }),
-    logger: silent,
-    metrics,
-    onAudit: () => {},
-    resourceUrl: mcpServer.url,
-    authorizationServers: [authServer.url],
-  });
+  mcpServer = await serveMcpSpec(spec, issuer);
   alice = await connect(tokens.alice);
   bob = await connect(tokens.bob);
 });
 
 afterAll(async () => {
   await Promise.all([alice?.close(), bob?.close()]);
-  await closeSessions?.();
   await mcpServer?.close();
-  await authServer?.close();
+  await issuer?.close();
   await db?.close();
   await embedded.cleanup();
 });
 
 async function connect(token: string): Promise<Client> {
-  const transport = new StreamableHTTPClientTransport(new URL('/mcp', mcpServer.url), {
-    requestInit: { headers: { authorization: `Bearer ${token}` } },
-  });
-  const client = new Client({ name: 'postgres-mcp-test', version: '0.0.0' });
-  await client.connect(transport);
-  return client;
+  return connectMcpClient(mcpServer.url, token);
 }
 
 const called = new Set<string>();

@@ -4,13 +4,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { createLogger, createMetrics, createServiceApp, listen, type RunningServer } from '@stockpulse/core';
+import { createLogger } from '@stockpulse/core';
 import { openDatabase } from '@stockpulse/db';
-import { AUTH_AUDIENCE, AUTH_ISSUER, createVerifier } from '@stockpulse/protocols/auth';
-import { mountMcpHttp } from '@stockpulse/protocols/mcp';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import {
+  connectMcpClient,
+  serveMcpSpec,
+  startTestIssuer,
+  type TestIssuer,
+} from '@stockpulse/protocols/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DocumentLibrary } from '../src/documents.js';
 import { lexicalEmbedder } from '../src/embed/index.js';
@@ -20,7 +22,6 @@ import { openPgvectorStore } from '../src/store/pgvector.js';
 import type { VectorStore } from '../src/store/port.js';
 import { documentTools, SNIPPET_CHARS } from '../src/tools/documents.js';
 
-const HOST = '127.0.0.1';
 const silent = createLogger('mcp-qdrant-test', 'silent');
 const ALICE = '11111111-1111-4111-8111-111111111111';
 const BOB = '22222222-2222-4222-8222-222222222222';
@@ -30,9 +31,8 @@ const SEEDED_AT = new Date('2024-06-29T12:00:00Z');
 
 let store: VectorStore;
 let library: DocumentLibrary;
-let authServer: RunningServer;
-let mcpServer: RunningServer;
-let closeSessions: () => Promise<void>;
+let issuer: TestIssuer;
+let mcpServer: { url: string; close(): Promise<void> };
 let seeded = 0;
 const tokens = { alice: '', bob: '', service: '' };
 const outputSchemas = new Map<string, ReturnType<typeof documentTools>[number]['outputSchema']>();
@@ -45,54 +45,23 @@ beforeAll(async () => {
   seeded = await seedDemoNews(library, { seed: 2024, start: '2024-01-02' }, silent, SEEDED_AT);
   for (const t of documentTools(library)) outputSchemas.set(t.name, t.outputSchema);
 
-  const { publicKey, privateKey } = await generateKeyPair('ES256');
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
-  const authApp = createServiceApp({
-    name: 'test-auth',
-    logger: silent,
-    metrics: createMetrics('test-auth'),
-  });
-  authApp.get('/.well-known/jwks.json', (c) => c.json({ keys: [jwk] }));
-  authServer = await listen(authApp, { port: 0, host: HOST });
-  const sign = (sub: string, scope: string) =>
-    new SignJWT({ scope })
-      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
-      .setSubject(sub)
-      .setIssuer(AUTH_ISSUER)
-      .setAudience(AUTH_AUDIENCE)
-      .setIssuedAt()
-      .setExpirationTime('10m')
-      .sign(privateKey);
+  issuer = await startTestIssuer();
+  const sign = issuer.sign;
   tokens.alice = await sign(ALICE, 'read');
   tokens.bob = await sign(BOB, 'read trade');
   tokens.service = await sign('service:portfolio-manager', 'read service');
 
-  const metrics = createMetrics('mcp-qdrant-test');
-  const app = createServiceApp({ name: 'mcp-qdrant-test', logger: silent, metrics });
-  mcpServer = await listen(app, { port: 0, host: HOST });
-  closeSessions = mountMcpHttp(app, documentServerSpec(library), {
-    verify: createVerifier({ authUrl: authServer.url }),
-    logger: silent,
-    metrics,
-    resourceUrl: mcpServer.url,
-    authorizationServers: [authServer.url],
-  });
+  mcpServer = await serveMcpSpec(documentServerSpec(library), issuer);
 });
 
 afterAll(async () => {
-  await closeSessions?.();
   await mcpServer?.close();
-  await authServer?.close();
+  await issuer?.close();
   await store?.close();
 });
 
 async function connect(token: string) {
-  const transport = new StreamableHTTPClientTransport(new URL('/mcp', mcpServer.url), {
-    requestInit: { headers: { authorization: `Bearer ${token}` } },
-  });
-  const client = new Client({ name: 'qdrant-test', version: '0.0.0' });
-  await client.connect(transport);
-  return client;
+  return connectMcpClient(mcpServer.url, token);
 }
 
 /** Call a tool that must succeed; its structuredContent must match the declared output schema. */

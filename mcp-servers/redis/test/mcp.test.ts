@@ -1,22 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { createLogger, createMetrics, createServiceApp, listen, type RunningServer } from '@stockpulse/core';
-import { AUTH_AUDIENCE, AUTH_ISSUER, createVerifier } from '@stockpulse/protocols/auth';
-import { type McpServerSpec, mountMcpHttp } from '@stockpulse/protocols/mcp';
+import type { McpServerSpec } from '@stockpulse/protocols/mcp';
+import {
+  connectMcpClient,
+  serveMcpSpec,
+  startTestIssuer,
+  type TestIssuer,
+} from '@stockpulse/protocols/testing';
 import { Redis } from 'ioredis';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisServerSpec } from '../src/server.js';
 import { MemoryStore } from '../src/store/memory.js';
 import type { Store } from '../src/store/port.js';
 import { RedisStore } from '../src/store/redis.js';
 
-const HOST = '127.0.0.1';
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const NAMESPACE = `sp-test:${randomBytes(6).toString('hex')}:`;
-const silent = createLogger('mcp-redis-test', 'silent');
 const ALICE = '11111111-1111-4111-8111-111111111111';
 const BOB = '22222222-2222-4222-8222-222222222222';
 const ALL_TOOLS = [
@@ -32,35 +32,19 @@ const ALL_TOOLS = [
 ];
 
 // --- a JWKS-only auth server and tokens ------------------------------------------------------------
-let authServer: RunningServer;
+let issuer: TestIssuer;
 const tokens = { alice: '', bob: '', service: '' };
 
 beforeAll(async () => {
-  const { publicKey, privateKey } = await generateKeyPair('ES256');
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
-  const authApp = createServiceApp({
-    name: 'test-auth',
-    logger: silent,
-    metrics: createMetrics('test-auth'),
-  });
-  authApp.get('/.well-known/jwks.json', (c) => c.json({ keys: [jwk] }));
-  authServer = await listen(authApp, { port: 0, host: HOST });
-  const sign = (sub: string, scope: string) =>
-    new SignJWT({ scope })
-      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
-      .setSubject(sub)
-      .setIssuer(AUTH_ISSUER)
-      .setAudience(AUTH_AUDIENCE)
-      .setIssuedAt()
-      .setExpirationTime('10m')
-      .sign(privateKey);
+  issuer = await startTestIssuer();
+  const sign = issuer.sign;
   tokens.alice = await sign(ALICE, 'read');
   tokens.bob = await sign(BOB, 'read');
   tokens.service = await sign('service:portfolio-manager', 'read service');
 });
 
 afterAll(async () => {
-  await authServer?.close();
+  await issuer?.close();
   const redis = new Redis(REDIS_URL);
   let cursor = '0';
   do {
@@ -73,32 +57,11 @@ afterAll(async () => {
 
 /** Serve a spec the way runMcpService does, on a free port. */
 async function serve(spec: McpServerSpec) {
-  const metrics = createMetrics('mcp-redis-test');
-  const app = createServiceApp({ name: 'mcp-redis-test', logger: silent, metrics });
-  const server = await listen(app, { port: 0, host: HOST });
-  const closeSessions = mountMcpHttp(app, spec, {
-    verify: createVerifier({ authUrl: authServer.url }),
-    logger: silent,
-    metrics,
-    resourceUrl: server.url,
-    authorizationServers: [authServer.url],
-  });
-  return {
-    url: server.url,
-    close: async () => {
-      await closeSessions();
-      await server.close();
-    },
-  };
+  return serveMcpSpec(spec, issuer);
 }
 
 async function connect(url: string, token: string) {
-  const transport = new StreamableHTTPClientTransport(new URL('/mcp', url), {
-    requestInit: { headers: { authorization: `Bearer ${token}` } },
-  });
-  const client = new Client({ name: 'mcp-redis-test', version: '0.0.0' });
-  await client.connect(transport);
-  return client;
+  return connectMcpClient(url, token);
 }
 
 function errorBody(result: CallToolResult) {

@@ -1,12 +1,15 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { type CallToolResult, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { createLogger, createMetrics, createServiceApp, listen, type RunningServer } from '@stockpulse/core';
+import { createLogger } from '@stockpulse/core';
 import { type Database, migrate } from '@stockpulse/db';
 import { loadUniverse, simulateDailyBars } from '@stockpulse/domain';
-import { AUTH_AUDIENCE, AUTH_ISSUER, createVerifier } from '@stockpulse/protocols/auth';
-import { type McpServerSpec, mountMcpHttp } from '@stockpulse/protocols/mcp';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import type { McpServerSpec } from '@stockpulse/protocols/mcp';
+import {
+  connectMcpClient,
+  serveMcpSpec,
+  startTestIssuer,
+  type TestIssuer,
+} from '@stockpulse/protocols/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { marketServerSpec } from '../src/server.js';
 import { MarketStore } from '../src/store/market.js';
@@ -14,7 +17,6 @@ import { MARKET_MIGRATIONS } from '../src/store/migrations.js';
 import { seedIntraday } from '../src/store/seed.js';
 import { marketBackends } from './backends.js';
 
-const HOST = '127.0.0.1';
 const silent = createLogger('mcp-timescale-test', 'silent');
 const ALICE = '11111111-1111-4111-8111-111111111111';
 const ADMIN = '33333333-3333-4333-8333-333333333333';
@@ -32,65 +34,28 @@ const companies = loadUniverse().filter((c) => ['AAPL', 'MSFT', 'NVDA', 'AMD', '
 const daily = simulateDailyBars({ seed: 2024, start: '2024-01-02', end: '2024-03-28', companies });
 
 // --- a JWKS-only auth server and tokens ------------------------------------------------------------
-let authServer: RunningServer;
+let issuer: TestIssuer;
 const tokens = { alice: '', admin: '', service: '' };
 
 beforeAll(async () => {
-  const { publicKey, privateKey } = await generateKeyPair('ES256');
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
-  const authApp = createServiceApp({
-    name: 'test-auth',
-    logger: silent,
-    metrics: createMetrics('test-auth'),
-  });
-  authApp.get('/.well-known/jwks.json', (c) => c.json({ keys: [jwk] }));
-  authServer = await listen(authApp, { port: 0, host: HOST });
-  const sign = (sub: string, scope: string) =>
-    new SignJWT({ scope })
-      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
-      .setSubject(sub)
-      .setIssuer(AUTH_ISSUER)
-      .setAudience(AUTH_AUDIENCE)
-      .setIssuedAt()
-      .setExpirationTime('10m')
-      .sign(privateKey);
+  issuer = await startTestIssuer();
+  const sign = issuer.sign;
   tokens.alice = await sign(ALICE, 'read trade');
   tokens.admin = await sign(ADMIN, 'read admin');
   tokens.service = await sign('service:market-feed', 'service');
 });
 
 afterAll(async () => {
-  await authServer?.close();
+  await issuer?.close();
 });
 
 /** Serve a spec the way runMcpService does, on a free port. */
 async function serve(spec: McpServerSpec) {
-  const metrics = createMetrics('mcp-timescale-test');
-  const app = createServiceApp({ name: 'mcp-timescale-test', logger: silent, metrics });
-  const server = await listen(app, { port: 0, host: HOST });
-  const closeSessions = mountMcpHttp(app, spec, {
-    verify: createVerifier({ authUrl: authServer.url }),
-    logger: silent,
-    metrics,
-    resourceUrl: server.url,
-    authorizationServers: [authServer.url],
-  });
-  return {
-    url: server.url,
-    close: async () => {
-      await closeSessions();
-      await server.close();
-    },
-  };
+  return serveMcpSpec(spec, issuer);
 }
 
 async function connect(url: string, token: string) {
-  const transport = new StreamableHTTPClientTransport(new URL('/mcp', url), {
-    requestInit: { headers: { authorization: `Bearer ${token}` } },
-  });
-  const client = new Client({ name: 'mcp-timescale-test', version: '0.0.0' });
-  await client.connect(transport);
-  return client;
+  return connectMcpClient(url, token);
 }
 
 function errorBody(result: CallToolResult) {
