@@ -9,13 +9,13 @@
  * - headless Chromium (playwright-core + Debian's /usr/bin/chromium) logs in through the form,
  *   asks a question and reads the streamed answer.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
+import { webBuildIsCurrent } from '@stockpulse/cli';
 import { Hono } from 'hono';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -34,20 +34,6 @@ const TOKEN = 'test-access-token.abc.def';
 const USER = { id: 'u_demo', email: DEMO.email, displayName: 'Demo Trader' };
 
 type Server = ReturnType<typeof serve>;
-
-/** web/dist is missing or older than any web source file. */
-function webBuildIsStale(): boolean {
-  const built = path.join(webDist, 'index.html');
-  if (!existsSync(built)) return true;
-  const builtAt = statSync(built).mtimeMs;
-  const newest = (p: string): number => {
-    const st = statSync(p);
-    if (!st.isDirectory()) return st.mtimeMs;
-    return Math.max(st.mtimeMs, ...readdirSync(p).map((f) => newest(path.join(p, f))));
-  };
-  const sources = ['src', 'index.html', 'vite.config.ts', 'package.json'].map((f) => path.join(webDir, f));
-  return sources.some((p) => existsSync(p) && newest(p) > builtAt);
-}
 
 interface AgentCall {
   headers: Record<string, string>;
@@ -358,15 +344,9 @@ describe('gateway /api/copilotkit (CopilotRuntime v2 → AG-UI user-assistant)',
     let browser: Browser | undefined;
 
     beforeAll(async () => {
-      if (webBuildIsStale()) {
-        const r = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], {
-          cwd: webDir,
-          stdio: 'inherit',
-          env: process.env,
-          timeout: 180_000,
-        });
-        if (r.status !== 0) throw new Error(`web build failed (status ${r.status})`);
-      }
+      // test/global-setup.ts builds web/dist once before any test file runs.
+      if (!webBuildIsCurrent())
+        throw new Error('web/dist is stale: the vitest global setup should have built it');
       if (!existsSync(CHROMIUM)) {
         throw new Error(`${CHROMIUM} missing: apt-get update && apt-get install -y chromium`);
       }

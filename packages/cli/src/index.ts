@@ -13,3 +13,4 @@ export {
   selectServices,
 } from './services.js';
 export { type BackoffPolicy, type ServiceState, type ServiceStatus, Supervisor } from './supervisor.js';
+export { ensureWebBuilt, webBuildIsCurrent } from './web-build.js';
