@@ -44,3 +44,26 @@ export async function readSse(res: Response): Promise<Array<Record<string, unkno
     .filter((d) => d.length > 0)
     .map((d) => JSON.parse(d));
 }
+
+/**
+ * The demo holdings' market values at the last simulated close, computed from the simulator alone:
+ * what the risk and rebalancing answers must agree with.
+ */
+export function expectedDemoHoldings(sim = { seed: 2024, start: '2024-01-02' }, now = new Date()) {
+  const companies = DEMO_HOLDINGS.map((h) => companyBySymbol(h.symbol)!);
+  const bars = simulateDailyBars({ ...sim, end: lastClosedTradingDay(now), companies });
+  return DEMO_HOLDINGS.map((h) => {
+    const series = bars.get(h.symbol)!;
+    const last = series.at(-1)!;
+    const prev = series.at(-2)!;
+    return {
+      symbol: h.symbol,
+      quantity: h.quantity,
+      close: last.close,
+      previousClose: prev.close,
+      date: last.date,
+      marketValue: money(h.quantity).times(last.close),
+      company: companyBySymbol(h.symbol)!,
+    };
+  });
+}

@@ -1,12 +1,15 @@
 import { type AgentCard, agentCard } from '@stockpulse/protocols/a2a';
-import { SKILLS } from './executor.js';
+import { SKILLS } from './skills/index.js';
+
+const BOTH = ['text/plain', 'application/json'];
 
 export function portfolioManagerCard(publicUrl: string): AgentCard {
   return agentCard({
     name: 'StockPulse Portfolio Manager',
     description:
-      "Analyses a user's portfolio from their brokerage ledger and live market data: value, holdings, weights and P&L.",
-    version: '0.1.0',
+      "Works on a user's portfolio from their brokerage ledger and market data: valuation, risk and exposure, " +
+      'market analysis of a stock, and rebalancing plans. Every figure is computed exactly by the quant library.',
+    version: '0.2.0',
     publicUrl,
     streaming: true,
     pushNotifications: false,
@@ -19,7 +22,39 @@ export function portfolioManagerCard(publicUrl: string): AgentCard {
           'value, weight, day change and unrealized P&L. Returns text and a structured valuation data part.',
         tags: ['portfolio', 'valuation', 'holdings', 'pnl'],
         examples: ['What is my portfolio worth?', 'Show my holdings and weights'],
-        outputModes: ['text/plain', 'application/json'],
+        outputModes: BOTH,
+      },
+      {
+        id: SKILLS.riskAnalysis,
+        name: 'Risk and exposure',
+        description:
+          'Exposure by GICS sector and to a theme (e.g. semiconductors, banks, one ticker), concentration (largest ' +
+          'weight, Herfindahl), and the current holdings’ one-year volatility, 1-day 95% VaR / expected shortfall and ' +
+          'max drawdown. Data part: { skill: "risk-analysis", theme?: { label, sector?, subIndustryIncludes?, symbol? } }.',
+        tags: ['risk', 'exposure', 'var', 'volatility', 'concentration'],
+        examples: ['How exposed am I to chips?', 'How risky is my portfolio?'],
+        outputModes: BOTH,
+      },
+      {
+        id: SKILLS.marketAnalysis,
+        name: 'Market analysis',
+        description:
+          'How one stock moved and the likely why: its latest move against its sub-industry peers, RSI/moving ' +
+          'averages/volatility, the latest news about it and its competitors and suppliers from the knowledge graph. ' +
+          'Data part: { skill: "market-analysis", symbol }.',
+        tags: ['market', 'stock', 'news', 'technicals'],
+        examples: ['Why did NVDA move?', 'How is Apple doing?'],
+        outputModes: BOTH,
+      },
+      {
+        id: SKILLS.rebalancing,
+        name: 'Rebalancing plan',
+        description:
+          'Whole-share trades that move the portfolio to target weights (equal weight by default, with a cash ' +
+          'buffer). A plan only: nothing is placed. Data part: { skill: "rebalancing", targets?: { SYMBOL: fraction }, cashBuffer? }.',
+        tags: ['rebalancing', 'allocation', 'portfolio'],
+        examples: ['Rebalance my portfolio to equal weight'],
+        outputModes: BOTH,
       },
     ],
   });

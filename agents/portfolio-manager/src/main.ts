@@ -10,7 +10,7 @@ await runAgentService(
   async ({ config, logger, serviceTokens }) => {
     const data = connectDataPlane(config, () => serviceTokens.authorization());
     return {
-      executor: new PortfolioManagerExecutor(portfolioAnalysisGraph(data), logger),
+      executor: new PortfolioManagerExecutor(portfolioAnalysisGraph(data), data, logger),
       card: portfolioManagerCard,
       close: () => data.close(),
     };

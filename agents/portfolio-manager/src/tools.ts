@@ -1,10 +1,15 @@
 import type { StockPulseConfig } from '@stockpulse/core';
 import { connectMcp, type McpToolClient } from '@stockpulse/protocols/mcp';
 
-/** The MCP servers this agent reads: the ledger (postgres) and market data (timescale). */
+/**
+ * The MCP servers this agent works through: the ledger and broker (postgres), market data
+ * (timescale), news and notes (qdrant) and the market knowledge graph (graphiti).
+ */
 export interface DataPlane {
   ledger: McpToolClient;
   market: McpToolClient;
+  news: McpToolClient;
+  graph: McpToolClient;
   close(): Promise<void>;
 }
 
@@ -13,13 +18,16 @@ export function connectDataPlane(
   sessionAuthorization: () => Promise<string>,
 ): DataPlane {
   const opts = { name: 'portfolio-manager', sessionAuthorization };
-  const ledger = connectMcp(config.mcp.postgres.url, opts);
-  const market = connectMcp(config.mcp.timescale.url, opts);
+  const clients = {
+    ledger: connectMcp(config.mcp.postgres.url, opts),
+    market: connectMcp(config.mcp.timescale.url, opts),
+    news: connectMcp(config.mcp.qdrant.url, opts),
+    graph: connectMcp(config.mcp.graphiti.url, opts),
+  };
   return {
-    ledger,
-    market,
+    ...clients,
     close: async () => {
-      await Promise.all([ledger.close(), market.close()]);
+      await Promise.all(Object.values(clients).map((c) => c.close()));
     },
   };
 }

@@ -85,11 +85,12 @@ export function mountAgui(
               stepName,
             } as BaseEvent),
         );
-        if (result.portfolio) {
-          await send({
-            type: EventType.STATE_SNAPSHOT,
-            snapshot: { portfolio: result.portfolio },
-          } as BaseEvent);
+        if (result.data) {
+          // The structured answer (valuation, risk report, analysis, plan) for the UI to render.
+          const snapshot = result.portfolio
+            ? { portfolio: result.portfolio, answer: result.data }
+            : { answer: result.data };
+          await send({ type: EventType.STATE_SNAPSHOT, snapshot } as BaseEvent);
         }
         const messageId = randomUUID();
         await send({ type: EventType.TEXT_MESSAGE_START, messageId, role: 'assistant' } as BaseEvent);

@@ -36,7 +36,7 @@ export class UserAssistantExecutor implements AgentExecutor {
         signal: abort.signal,
       });
       const parts = [textPart(result.text)];
-      if (result.portfolio) parts.push(dataPart(result.portfolio));
+      if (result.data) parts.push(dataPart(result.data));
       publishArtifact(ctx, bus, parts, { name: 'answer' });
       finishTask(ctx, bus, TaskState.TASK_STATE_COMPLETED);
     } finally {

@@ -18,10 +18,55 @@ describe('deterministic grammar', () => {
     ['Holdings', 'holdings'],
     ['hello', 'greeting'],
     ['what can you do', 'help'],
-    ['buy 10 AAPL', 'unsupported'],
-    ['why did NVDA move?', 'unsupported'],
+    ['how exposed am I to chips?', 'risk'],
+    ['How risky is my portfolio?', 'risk'],
+    ['am I diversified?', 'risk'],
+    ['why did NVDA move?', 'market'],
+    ['How is Apple doing?', 'market'],
+    ['NVDA', 'market'],
+    ['rebalance my portfolio', 'rebalance'],
+    ['buy 10 AAPL', 'trade'],
+    ['show my open orders', 'orders'],
+    ['yes', 'confirm'],
+    ['never mind', 'reject'],
+    ['buy 10 XYZQ', 'unknown_symbol'],
+    ['what is the meaning of life', 'unsupported'],
+    ['is it a good day', 'unsupported'],
   ])('%s → %s', (text, kind) => {
     expect(recognize(text).kind).toBe(kind);
+  });
+
+  it('reads the order out of a trade request', () => {
+    expect(recognize('Buy 10 shares of Apple')).toEqual({
+      kind: 'trade',
+      order: { side: 'buy', symbol: 'AAPL', quantity: '10', type: 'market', timeInForce: 'day' },
+    });
+    expect(recognize('sell 5 msft at $400.50 gtc')).toEqual({
+      kind: 'trade',
+      order: {
+        side: 'sell',
+        symbol: 'MSFT',
+        quantity: '5',
+        type: 'limit',
+        limitPrice: '400.50',
+        timeInForce: 'gtc',
+      },
+    });
+    expect(recognize('buy $5,000 of NVDA')).toEqual({
+      kind: 'trade',
+      order: { side: 'buy', symbol: 'NVDA', notional: '5000', type: 'market', timeInForce: 'day' },
+    });
+    expect(recognize('sell 10 TSLA stop 200')).toMatchObject({ order: { type: 'stop', stopPrice: '200' } });
+    expect(recognize('buy 2 brk.b')).toMatchObject({ order: { symbol: 'BRK.B' } });
+  });
+
+  it('finds the theme or company of a risk or market question', () => {
+    expect(recognize('how exposed am I to chips?')).toMatchObject({ theme: { label: 'semiconductors' } });
+    expect(recognize("what's my exposure to banks")).toMatchObject({ theme: { label: 'banks' } });
+    expect(recognize('how exposed am I to NVDA')).toMatchObject({ theme: { symbol: 'NVDA' } });
+    expect(recognize('Why is Nvidia down today?')).toEqual({ kind: 'market', symbol: 'NVDA' });
+    // "A" and "IT" are tickers too, but not when they are words.
+    expect(recognize('is it a good day')).toMatchObject({ kind: 'unsupported' });
   });
 });
 
@@ -72,8 +117,8 @@ describe('a turn with no specialist available', () => {
     expect((await runTurn(graph, { text: 'hi', authorization: 'Bearer user' })).text).toMatch(
       /^Hi! I'm StockPulse/,
     );
-    expect((await runTurn(graph, { text: 'buy 10 AAPL', authorization: 'Bearer user' })).text).toMatch(
-      /can't help with "buy 10 AAPL" yet/,
-    );
+    expect(
+      (await runTurn(graph, { text: 'what is the meaning of life', authorization: 'Bearer user' })).text,
+    ).toMatch(/can't help with "what is the meaning of life" yet/);
   });
 });

@@ -3,7 +3,7 @@ import { AppError } from '@stockpulse/core';
 import type { PortfolioValuation } from '@stockpulse/domain';
 import type { Delegator } from '../delegate.js';
 import { type Intent, recognize } from './intents.js';
-import { CAPABILITIES, GREETING, holdingsReply, unsupported } from './replies.js';
+import { CAPABILITIES, GREETING, holdingsReply, TRADING_UNAVAILABLE, unsupported } from './replies.js';
 
 export interface PortfolioAnswer {
   kind: 'portfolio-valuation';
@@ -17,16 +17,30 @@ const State = Annotation.Root({
   authorization: Annotation<string>(),
   intent: Annotation<Intent | undefined>(),
   portfolio: Annotation<PortfolioAnswer | undefined>(),
+  /** The specialist's structured answer (its first data part with a `kind`). */
+  answerData: Annotation<{ kind: string } | undefined>(),
   specialistText: Annotation<string | undefined>(),
   /** Why the specialist could not answer (no agent with the skill, unreachable, timed out). */
   unavailable: Annotation<string | undefined>(),
   reply: Annotation<string>(),
 });
 
-export const SKILL_FOR: Partial<Record<Intent['kind'], string>> = {
-  portfolio_value: 'portfolio-analysis',
-  holdings: 'portfolio-analysis',
-};
+/** Which specialist skill an intent needs, with the arguments to send in the delegation's data part. */
+export function delegationFor(intent: Intent): { skill: string; data: Record<string, unknown> } | undefined {
+  switch (intent.kind) {
+    case 'portfolio_value':
+    case 'holdings':
+      return { skill: 'portfolio-analysis', data: {} };
+    case 'risk':
+      return { skill: 'risk-analysis', data: intent.theme ? { theme: intent.theme } : {} };
+    case 'market':
+      return { skill: 'market-analysis', data: { symbol: intent.symbol } };
+    case 'rebalance':
+      return { skill: 'rebalancing', data: {} };
+    default:
+      return undefined;
+  }
+}
 
 /**
  * One conversational turn: understand the request, delegate it to the specialist that has the skill
@@ -38,8 +52,10 @@ export function assistantGraph(delegator: Delegator) {
     .addNode('askPortfolioManager', async (s, config) => {
       let answer: Awaited<ReturnType<Delegator['delegate']>>;
       try {
-        answer = await delegator.delegate(SKILL_FOR[s.intent!.kind]!, s.text, {
+        const { skill, data } = delegationFor(s.intent!)!;
+        answer = await delegator.delegate(skill, s.text, {
           authorization: s.authorization,
+          data,
           signal: config.signal,
         });
       } catch (e) {
@@ -48,11 +64,13 @@ export function assistantGraph(delegator: Delegator) {
           return { unavailable: e.message };
         throw e;
       }
-      const portfolio = answer.data.find(
-        (d): d is PortfolioAnswer =>
-          typeof d === 'object' && d !== null && (d as { kind?: string }).kind === 'portfolio-valuation',
+      const answerData = answer.data.find(
+        (d): d is { kind: string } =>
+          typeof d === 'object' && d !== null && typeof (d as { kind?: unknown }).kind === 'string',
       );
-      return { portfolio, specialistText: answer.text };
+      const portfolio =
+        answerData?.kind === 'portfolio-valuation' ? (answerData as PortfolioAnswer) : undefined;
+      return { portfolio, answerData, specialistText: answer.text };
     })
     .addNode('respond', async (s) => ({
       reply: s.unavailable
@@ -62,7 +80,7 @@ export function assistantGraph(delegator: Delegator) {
     .addEdge(START, 'understand')
     .addConditionalEdges(
       'understand',
-      (s) => (SKILL_FOR[s.intent!.kind] ? 'askPortfolioManager' : 'respond'),
+      (s) => (delegationFor(s.intent!) ? 'askPortfolioManager' : 'respond'),
       ['askPortfolioManager', 'respond'],
     )
     .addEdge('askPortfolioManager', 'respond')
@@ -77,9 +95,19 @@ function phrase(
 ): string {
   switch (intent.kind) {
     case 'portfolio_value':
-      return specialistText ?? 'The portfolio manager did not return a valuation.';
+    case 'risk':
+    case 'market':
+    case 'rebalance':
+      return specialistText ?? 'The portfolio manager returned no answer.';
     case 'holdings':
       return portfolio ? holdingsReply(portfolio.valuation) : (specialistText ?? '');
+    case 'unknown_symbol':
+      return `I don't know the symbol ${intent.name}. I cover the S&P 500; try a ticker like AAPL or a name like Apple.`;
+    case 'trade':
+    case 'orders':
+    case 'confirm':
+    case 'reject':
+      return TRADING_UNAVAILABLE;
     case 'greeting':
       return GREETING;
     case 'help':
@@ -95,6 +123,7 @@ export interface TurnResult {
   text: string;
   intent: Intent['kind'];
   portfolio?: PortfolioAnswer;
+  data?: { kind: string };
 }
 
 /** Run one turn, reporting each graph step as it starts and finishes. */
@@ -115,7 +144,7 @@ export async function runTurn(
       state = { ...state, ...patch };
       const next =
         node === 'understand'
-          ? SKILL_FOR[state.intent!.kind]
+          ? delegationFor(state.intent!)
             ? 'askPortfolioManager'
             : 'respond'
           : node === 'askPortfolioManager'
@@ -124,5 +153,10 @@ export async function runTurn(
       if (next) onStep(next, 'started');
     }
   }
-  return { text: state.reply ?? '', intent: state.intent!.kind, portfolio: state.portfolio };
+  return {
+    text: state.reply ?? '',
+    intent: state.intent!.kind,
+    portfolio: state.portfolio,
+    data: state.answerData,
+  };
 }

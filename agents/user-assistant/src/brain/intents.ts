@@ -1,24 +1,70 @@
+import { findSymbols, findTheme, symbolInSlot, type Theme } from './entities.js';
+
 /**
  * The deterministic brain's grammar: which requests StockPulse understands without an LLM.
  * Each intent lists the phrasings it accepts (documented in agents/user-assistant/README.md);
  * anything else is `unsupported`, answered honestly with what the assistant can do.
  */
+export interface OrderIntent {
+  side: 'buy' | 'sell';
+  symbol: string;
+  quantity?: string;
+  notional?: string;
+  type: 'market' | 'limit' | 'stop';
+  limitPrice?: string;
+  stopPrice?: string;
+  timeInForce: 'day' | 'gtc';
+}
+
 export type Intent =
   | { kind: 'portfolio_value' }
   | { kind: 'holdings' }
+  | { kind: 'risk'; theme?: Theme }
+  | { kind: 'market'; symbol: string }
+  | { kind: 'rebalance' }
+  | { kind: 'trade'; order: OrderIntent }
+  | { kind: 'orders' }
+  | { kind: 'confirm' }
+  | { kind: 'reject' }
   | { kind: 'greeting' }
   | { kind: 'help' }
+  | { kind: 'unknown_symbol'; name: string }
   | { kind: 'unsupported'; text: string };
 
 const normalize = (text: string) =>
   text
     .toLowerCase()
     .replace(/[’']/g, "'")
-    .replace(/[^a-z0-9' ]+/g, ' ')
+    .replace(/[^a-z0-9'$., ]+/g, ' ')
+    .replace(/[.,](?![\da-z])/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
 
-const RULES: Array<{ intent: Intent['kind']; patterns: RegExp[] }> = [
+type Simple = Exclude<Intent['kind'], 'risk' | 'market' | 'trade' | 'unknown_symbol' | 'unsupported'>;
+
+const SIMPLE: Array<{ intent: Simple; patterns: RegExp[] }> = [
+  {
+    intent: 'confirm',
+    patterns: [
+      /^(yes|yep|yeah|y|ok|okay|sure|confirm(ed)?|go ahead|do it|place it|execute( it)?)( please)?$/,
+    ],
+  },
+  {
+    intent: 'reject',
+    patterns: [/^(no|nope|n|cancel( it| that)?|don't|do not|never ?mind|stop|abort)( please)?$/],
+  },
+  {
+    intent: 'orders',
+    patterns: [
+      /\b(my|open|pending|recent|show|list) (open )?(orders|trades)\b/,
+      /^(orders|trades)$/,
+      /\bwhat (orders|trades) (do i have|have i (made|placed))\b/,
+    ],
+  },
+  {
+    intent: 'rebalance',
+    patterns: [/\brebalanc(e|ing)\b/, /\b(equal ?weight|equally weighted)\b.*\b(portfolio|holdings)\b/],
+  },
   {
     intent: 'portfolio_value',
     patterns: [
@@ -45,10 +91,66 @@ const RULES: Array<{ intent: Intent['kind']; patterns: RegExp[] }> = [
   },
 ];
 
+const RISK = [
+  /\b(exposed|exposure|exposures)\b/,
+  /\bhow (risky|volatile|safe|diversified)\b/,
+  /\b(risk|riskiness|volatility|value at risk|var|drawdown|concentration|concentrated|diversification|diversified)\b.*\b(portfolio|my|i)\b/,
+  /\bmy (portfolio'?s? )?(risk|volatility|drawdown|concentration)\b/,
+  /\bam i (too )?(concentrated|diversified)\b/,
+];
+
+const MARKET = [
+  /\bwhy (did|is|has|was) (.+?) (move|moving|moved|up|down|fall|falling|fell|drop|dropping|dropped|rise|rising|rose|jump|jumped|rally|rallied|slide|slid|sink|sank|tank|tanked|crash|crashed)\b/,
+  /\bwhat'?s? (happening|going on) (with|to|at) (.+)/,
+  /\bhow (is|are|'s) (.+?) doing\b/,
+  /\b(price|quote|outlook|news|analysis|technicals?) (of|for|on) (.+)/,
+  /\b(analy[sz]e|tell me about|look at) (.+)/,
+];
+
+// "buy 10 AAPL", "sell 5 shares of msft at 400", "buy $5,000 of NVDA", "sell 10 TSLA stop 200 gtc"
+const TRADE =
+  /^(?:please )?(buy|sell)\s+(?:(\$\s?[\d,]+(?:\.\d+)?|[\d,]+(?:\.\d+)?\s?(?:dollars|usd))\s+(?:of|in|worth of)\s+|([\d,]+(?:\.\d+)?)\s+(?:shares?\s+(?:of\s+)?)?)(\$?[a-z][a-z.]{0,5}|[a-z][a-z .&-]{1,40}?)(?:\s+(?:shares?|stock))?(?:\s+(?:at|@|limit(?: at)?|for)\s+\$?([\d,]+(?:\.\d+)?)(?: limit)?)?(?:\s+stop(?: at)?\s+\$?([\d,]+(?:\.\d+)?))?(?:\s+(?:good (?:till|til|until) (?:cancell?ed)|gtc|for today|day))?(?:\s+please)?$/;
+
+const amount = (s: string) => s.replace(/[$,\s]|dollars|usd/g, '');
+
+function recognizeTrade(t: string): Intent | undefined {
+  const m = TRADE.exec(t);
+  if (!m) return undefined;
+  const [, side, notional, quantity, name, limit, stop] = m;
+  const symbol = symbolInSlot(name!.trim());
+  if (!symbol) return { kind: 'unknown_symbol', name: name!.trim().replace(/^\$/, '').toUpperCase() };
+  const order: OrderIntent = {
+    side: side as 'buy' | 'sell',
+    symbol,
+    type: stop ? 'stop' : limit ? 'limit' : 'market',
+    timeInForce: /\b(gtc|good (till|til|until) cancell?ed)\b/.test(t) ? 'gtc' : 'day',
+  };
+  if (notional) order.notional = amount(notional);
+  if (quantity) order.quantity = amount(quantity);
+  if (limit) order.limitPrice = amount(limit);
+  if (stop) order.stopPrice = amount(stop);
+  return { kind: 'trade', order };
+}
+
 export function recognize(text: string): Intent {
   const t = normalize(text);
-  for (const rule of RULES) {
-    if (rule.patterns.some((p) => p.test(t))) return { kind: rule.intent } as Intent;
+  const trade = recognizeTrade(t);
+  if (trade) return trade;
+  for (const rule of SIMPLE) {
+    if (rule.patterns.some((p) => p.test(t))) return { kind: rule.intent };
+  }
+  if (RISK.some((p) => p.test(t))) {
+    const theme = findTheme(text);
+    return theme ? { kind: 'risk', theme } : { kind: 'risk' };
+  }
+  if (MARKET.some((p) => p.test(t))) {
+    const symbol = findSymbols(text)[0];
+    if (symbol) return { kind: 'market', symbol };
+  }
+  // A bare ticker or company name ("NVDA?", "apple") asks how it is doing.
+  const symbols = findSymbols(text);
+  if (symbols.length === 1 && text.trim().replace(/[?$!. ]/g, '').length <= 24) {
+    return { kind: 'market', symbol: symbols[0]! };
   }
   return { kind: 'unsupported', text };
 }

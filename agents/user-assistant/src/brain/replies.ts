@@ -1,8 +1,11 @@
 import { formatUsd, type PortfolioValuation } from '@stockpulse/domain';
 
 export const CAPABILITIES =
-  'Right now I can tell you what your portfolio is worth and what you hold, priced at the latest close. ' +
-  'Try "What is my portfolio worth?" or "What do I own?".';
+  'I can tell you what your portfolio is worth and what you hold, how exposed and how risky it is, why a stock ' +
+  'moved, and how to rebalance. Try "What is my portfolio worth?", "How exposed am I to chips?", ' +
+  '"Why did NVDA move?" or "Rebalance my portfolio".';
+
+export const TRADING_UNAVAILABLE = 'Placing orders is not available yet.';
 
 export const GREETING = `Hi! I'm StockPulse, your trading assistant. ${CAPABILITIES}`;
 

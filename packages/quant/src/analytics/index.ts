@@ -25,3 +25,4 @@ export {
   varSummary,
 } from './value-at-risk.js';
 export { annualizedVolatility } from './volatility.js';
+export { backcastValues, exposureByGroup, type GroupExposure, type PriceHistory } from './exposure.js';

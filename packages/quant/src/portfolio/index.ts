@@ -1,0 +1,7 @@
+export {
+  equalWeights,
+  type RebalanceHolding,
+  type RebalancePlan,
+  type RebalanceTrade,
+  rebalancePlan,
+} from './rebalance.js';
