@@ -105,7 +105,7 @@ describe('market analysis', () => {
     expect(text).toContain(`(NVDA) ${change.isNegative() ? 'fell' : 'rose'} ${pct}%`);
     expect(text).toMatch(/semiconductors peers moved [+-]?[\d.]+% on average/);
     expect(text).toMatch(/RSI\(14\) [\d.]+/);
-    expect((answer?.peers as { count: number }).count).toBeGreaterThan(5);
+    expect((answer!.peers as { count: number }).count).toBeGreaterThan(5);
   });
 
   it('an unknown company gets a plain answer, not an error', async () => {

@@ -10,6 +10,7 @@ export {
 } from './contribution.js';
 export { type CorrelationMatrix, correlationMatrix } from './correlation.js';
 export { type EquityPoint, type MaxDrawdown, maxDrawdown } from './drawdown.js';
+export { backcastValues, exposureByGroup, type GroupExposure, type PriceHistory } from './exposure.js';
 export { type DietzInput, type ExternalFlow, modifiedDietz } from './modified-dietz.js';
 export { type CashFlow, moneyWeightedReturn } from './money-weighted-return.js';
 export { normalDensity, normalQuantile } from './normal.js';
@@ -25,4 +26,3 @@ export {
   varSummary,
 } from './value-at-risk.js';
 export { annualizedVolatility } from './volatility.js';
-export { backcastValues, exposureByGroup, type GroupExposure, type PriceHistory } from './exposure.js';
