@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type LogLineMeta, type Mesh, startMesh } from '@stockpulse/cli';
 import type { StockPulseConfig } from '@stockpulse/core';
+import { exchangeInstant, lastClosedTradingDay } from '@stockpulse/domain';
 
 /** Every port the mesh binds, in the order they are laid out from the base port. */
 export const PORT_ENV = [
@@ -145,6 +146,14 @@ function testEnv(dataDir: string, extra: Record<string, string> = {}): Record<st
     STOCKPULSE_DATA_DIR: dataDir,
     STOCKPULSE_SERVICE_SECRET: randomBytes(24).toString('base64url'),
     LOG_LEVEL: 'warn',
+    // A closed market unless a test says otherwise, so prices are the last close whatever the hour.
+    MARKET_TIME_START: TEST_MARKET_TIME.toISOString(),
     ...extra,
   };
 }
+
+/**
+ * The market time test meshes run at by default: 17:00 New York after the last closed session, so
+ * quotes are that session's close (what `expectedDemoValue()` computes) for the next 16 hours.
+ */
+export const TEST_MARKET_TIME = exchangeInstant(lastClosedTradingDay(new Date()), 17 * 60);

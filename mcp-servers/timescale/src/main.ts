@@ -1,5 +1,5 @@
 import { embeddedDir, migrate, openDatabase } from '@stockpulse/db';
-import { DEMO_HOLDINGS } from '@stockpulse/domain';
+import { DEMO_HOLDINGS, marketClockOf, SimulatedFeed } from '@stockpulse/domain';
 import { runMcpService } from '@stockpulse/protocols/runtime';
 import { marketServerSpec } from './server.js';
 import { enableTimescaleDb } from './store/extension.js';
@@ -31,19 +31,21 @@ await runMcpService('timescale', async ({ config, logger }) => {
   const store = await MarketStore.open(db);
   const storage = await store.storageFeatures();
   logger.info({ backend: db.kind, storage }, 'market store open');
+  const feed = new SimulatedFeed({ ...config.simulator, clock: marketClockOf(config.simulator) });
   const seed = async () => {
-    await seedMarket(store, config.simulator, logger);
-    await seedIntraday(store, { ...INTRADAY, seed: config.simulator.seed }, logger);
+    const now = feed.clock.now();
+    await seedMarket(store, config.simulator, logger, now);
+    await seedIntraday(store, { ...INTRADAY, seed: config.simulator.seed }, logger, now);
   };
   await seed();
-  // New sessions close while the server runs: top the simulated history up every 15 minutes.
+  // New sessions close while the server runs: top the simulated history up every 15 market minutes.
   const topUp = setInterval(
     () => void seed().catch((err) => logger.warn({ err }, 'top-up failed')),
-    15 * 60_000,
+    Math.max(5_000, (15 * 60_000) / (config.simulator.clock?.speed ?? 1)),
   );
   topUp.unref();
   return {
-    spec: marketServerSpec(store),
+    spec: marketServerSpec(store, feed),
     health: async () => ({ backend: db.kind, storage, lastBarDay: await store.lastBarDay() }),
     close: async () => {
       clearInterval(topUp);

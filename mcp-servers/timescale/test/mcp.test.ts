@@ -2,7 +2,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { type CallToolResult, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { createLogger } from '@stockpulse/core';
 import { type Database, migrate } from '@stockpulse/db';
-import { loadUniverse, simulateDailyBars } from '@stockpulse/domain';
+import { loadUniverse, SimulatedFeed, simulateDailyBars } from '@stockpulse/domain';
 import type { McpServerSpec } from '@stockpulse/protocols/mcp';
 import {
   connectMcpClient,
@@ -32,6 +32,10 @@ const ALL_TOOLS = [
 ];
 const companies = loadUniverse().filter((c) => ['AAPL', 'MSFT', 'NVDA', 'AMD', 'JPM'].includes(c.symbol));
 const daily = simulateDailyBars({ seed: 2024, start: '2024-01-02', end: '2024-03-28', companies });
+// The simulated exchange's clock, moved by the tests: Good Friday 2024 (closed), after the last stored bar.
+const CLOSED = new Date('2024-03-29T12:00:00Z');
+let marketNow = CLOSED;
+const feed = new SimulatedFeed({ seed: 2024, start: '2024-01-02', clock: { now: () => marketNow } });
 
 // --- a JWKS-only auth server and tokens ------------------------------------------------------------
 let issuer: TestIssuer;
@@ -91,7 +95,7 @@ describe.each(backends)('timescale MCP server over Streamable HTTP (%s)', (_kind
     await store.insertBars([...daily.values()].flat());
     const intraday = { seed: 2024, sessions: 2, symbols: 2, include: ['NVDA'], retentionDays: 30 };
     await seedIntraday(store, intraday, silent, new Date('2024-03-29T12:00:00Z'));
-    spec = marketServerSpec(store);
+    spec = marketServerSpec(store, feed);
     server = await serve(spec);
     [alice, admin, service] = await Promise.all([
       connect(server.url, tokens.alice),
@@ -135,6 +139,34 @@ describe.each(backends)('timescale MCP server over Streamable HTTP (%s)', (_kind
     expect(getBars.inputSchema.required).toEqual(['symbol']);
     expect(getBars.inputSchema.properties?.interval).toMatchObject({
       enum: ['1m', '5m', '15m', '1h', '1d'],
+    });
+  });
+
+  it('quotes the live price while a newer session trades, the stored close otherwise', async () => {
+    marketNow = new Date('2024-04-01T15:00:00Z'); // Monday 11:00 New York
+    try {
+      const { quotes } = (await call(alice, 'get_latest_quotes', { symbols: ['NVDA'] })) as {
+        quotes: Array<Record<string, unknown>>;
+      };
+      const live = feed.quote('NVDA', marketNow);
+      expect(quotes[0]).toMatchObject({
+        symbol: 'NVDA',
+        price: live.price,
+        previousClose: daily.get('NVDA')!.at(-1)!.close,
+        asOf: '2024-04-01',
+        live: true,
+        at: marketNow.toISOString(),
+      });
+    } finally {
+      marketNow = CLOSED;
+    }
+    const { quotes } = (await call(alice, 'get_latest_quotes', { symbols: ['NVDA'] })) as {
+      quotes: Array<Record<string, unknown>>;
+    };
+    expect(quotes[0]).toMatchObject({
+      price: daily.get('NVDA')!.at(-1)!.close,
+      asOf: '2024-03-28',
+      live: false,
     });
   });
 

@@ -59,6 +59,10 @@ export async function startMesh(options: StartMeshOptions = {}): Promise<Mesh> {
   assertSafeHost(loadConfig(env));
   const secret = ensureServiceSecret(env.STOCKPULSE_DATA_DIR!, env.STOCKPULSE_SERVICE_SECRET);
   env.STOCKPULSE_SERVICE_SECRET = secret.secret;
+  // One anchor for a shifted or accelerated market clock, so every process agrees on the time.
+  if ((env.MARKET_TIME_START || (env.MARKET_SPEED && env.MARKET_SPEED !== '1')) && !env.MARKET_TIME_ANCHOR) {
+    env.MARKET_TIME_ANCHOR = new Date().toISOString();
+  }
   const config = loadConfig(env);
 
   const manifest =

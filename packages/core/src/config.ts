@@ -63,6 +63,12 @@ export const envSchema = z.object({
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/)
     .default('2024-01-02'),
+  /** The simulated exchange's clock: market time at MARKET_TIME_ANCHOR (default: wall time = market time). */
+  MARKET_TIME_START: z.iso.datetime({ offset: true }).optional(),
+  /** Wall instant MARKET_TIME_START refers to; `stockpulse start` sets it once for every process. */
+  MARKET_TIME_ANCHOR: z.iso.datetime({ offset: true }).optional(),
+  /** Simulated seconds per wall second. */
+  MARKET_SPEED: z.coerce.number().positive().max(100_000).default(1),
   /** User id the stdio MCP servers act for (a desktop client runs as the local user); default: the demo user. */
   STOCKPULSE_STDIO_USER_ID: z.string().uuid().default('00000000-0000-4000-8000-00000000d3e0'),
   AGENT_HEARTBEAT_MS: z.coerce.number().int().positive().default(10_000),
@@ -99,7 +105,12 @@ export interface StockPulseConfig {
   };
   serviceSecret?: string;
   demo: { enabled: boolean; password: string; email: string };
-  simulator: { seed: number; start: string };
+  simulator: {
+    seed: number;
+    start: string;
+    /** Set when the exchange runs on a shifted or accelerated clock (see MARKET_TIME_*). */
+    clock?: { marketStart: string; wallAnchor: string; speed: number };
+  };
   stdioUserId: string;
   heartbeatMs: number;
 }
@@ -113,6 +124,8 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+const PROCESS_START = new Date().toISOString();
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): StockPulseConfig {
   const parsed = envSchema.safeParse(env);
@@ -161,7 +174,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       password: e.STOCKPULSE_DEMO_PASSWORD,
       email: 'demo@stockpulse.local',
     },
-    simulator: { seed: e.STOCKPULSE_SIM_SEED, start: e.STOCKPULSE_SIM_START },
+    simulator: {
+      seed: e.STOCKPULSE_SIM_SEED,
+      start: e.STOCKPULSE_SIM_START,
+      ...(e.MARKET_TIME_START || e.MARKET_SPEED !== 1
+        ? {
+            clock: {
+              marketStart: e.MARKET_TIME_START ?? e.MARKET_TIME_ANCHOR ?? PROCESS_START,
+              wallAnchor: e.MARKET_TIME_ANCHOR ?? PROCESS_START,
+              speed: e.MARKET_SPEED,
+            },
+          }
+        : {}),
+    },
     stdioUserId: e.STOCKPULSE_STDIO_USER_ID,
     heartbeatMs: e.AGENT_HEARTBEAT_MS,
   };

@@ -130,3 +130,39 @@ export function isMarketOpen(at: Date = new Date()): boolean {
   const { date, minutes } = exchangeTime(at);
   return isTradingDay(date) && minutes >= MARKET_OPEN_MINUTES && minutes < MARKET_CLOSE_MINUTES;
 }
+
+/** Early (13:00) closes end the session three hours early. */
+export const EARLY_CLOSE_MINUTES = 13 * 60;
+
+const earlyCloseCache = new Map<number, Set<string>>();
+
+/**
+ * NYSE 13:00 early closes: July 3 when it falls Monday–Thursday (Independence Day on a weekday after
+ * it), the day after Thanksgiving, and Christmas Eve when it falls Monday–Thursday.
+ */
+export function nyseEarlyCloses(year: number): Set<string> {
+  const hit = earlyCloseCache.get(year);
+  if (hit) return hit;
+  const days = [addDays(nthWeekday(year, 11, 4, 4), 1)];
+  for (const d of [iso(year, 7, 3), iso(year, 12, 24)]) if (weekday(d) >= 1 && weekday(d) <= 4) days.push(d);
+  const set = new Set(days.filter(isTradingDay));
+  earlyCloseCache.set(year, set);
+  return set;
+}
+
+/** Minutes after midnight (New York) at which a trading day's regular session closes. */
+export function sessionCloseMinutes(dateIso: string): number {
+  return nyseEarlyCloses(Number(dateIso.slice(0, 4))).has(dateIso) ? EARLY_CLOSE_MINUTES : MARKET_CLOSE_MINUTES;
+}
+
+/** The instant a New York wall-clock time (minutes after midnight) occurs on a date. */
+export function exchangeInstant(dateIso: string, minutes: number): Date {
+  const wallClock = Date.parse(`${dateIso}T00:00:00Z`) + minutes * 60_000;
+  // New York is UTC−4 in daylight time and UTC−5 in standard time.
+  for (const offsetHours of [4, 5]) {
+    const at = new Date(wallClock + offsetHours * 3_600_000);
+    const local = exchangeTime(at);
+    if (local.date === dateIso && local.minutes === minutes) return at;
+  }
+  throw new RangeError(`${dateIso} +${minutes} min does not exist in New York`);
+}

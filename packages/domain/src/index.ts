@@ -1,5 +1,7 @@
 export * from './calendar.js';
 export * from './demo.js';
+export * from './feed.js';
+export * from './intraday.js';
 export * from './money.js';
 export * from './random.js';
 export * from './simulator.js';

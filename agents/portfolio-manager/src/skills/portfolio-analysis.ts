@@ -7,7 +7,13 @@ interface PortfolioSnapshot {
   positions: Array<{ symbol: string; quantity: string; averageCost: string }>;
 }
 interface QuotesResult {
-  quotes: Array<{ symbol: string; price: string; previousClose: string | null; asOf: string }>;
+  quotes: Array<{
+    symbol: string;
+    price: string;
+    previousClose: string | null;
+    asOf: string;
+    live?: boolean;
+  }>;
 }
 
 const State = Annotation.Root({
@@ -54,7 +60,13 @@ export function portfolioAnalysisGraph(data: DataPlane) {
     .addNode('value', async (s) => ({
       valuation: valuePortfolio(s.portfolio!.account.cash, s.portfolio!.positions, s.quotes),
     }))
-    .addNode('describe', async (s) => ({ answer: describe(s.portfolio!.account.name, s.valuation!) }))
+    .addNode('describe', async (s) => ({
+      answer: describe(
+        s.portfolio!.account.name,
+        s.valuation!,
+        s.quotes.some((q) => q.live),
+      ),
+    }))
     .addEdge(START, 'loadPortfolio')
     .addEdge('loadPortfolio', 'loadQuotes')
     .addEdge('loadQuotes', 'value')
@@ -79,10 +91,9 @@ export async function analysePortfolio(
   };
 }
 
-function describe(accountName: string, v: PortfolioValuation): string {
-  const lines = [
-    `Your portfolio is worth ${formatUsd(v.totalValue)}${v.asOf ? ` as of the ${v.asOf} close` : ''}.`,
-  ];
+function describe(accountName: string, v: PortfolioValuation, live: boolean): string {
+  const when = !v.asOf ? '' : live ? ' at live prices' : ` as of the ${v.asOf} close`;
+  const lines = [`Your portfolio is worth ${formatUsd(v.totalValue)}${when}.`];
   if (v.holdings.length === 0) {
     lines.push(`It is all cash (${formatUsd(v.cash)}) in ${accountName}.`);
     return lines.join(' ');

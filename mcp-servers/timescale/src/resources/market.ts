@@ -6,6 +6,7 @@ import {
   type ResourceDefinition,
   type ResourceTemplateDefinition,
 } from '@stockpulse/protocols/mcp';
+import type { QuoteSource } from '../live.js';
 import type { MarketStore } from '../store/market.js';
 
 const SYMBOL = /^[A-Za-z.-]{1,12}$/;
@@ -27,14 +28,17 @@ export function marketResources(store: MarketStore): ResourceDefinition[] {
   ];
 }
 
-export function marketResourceTemplates(store: MarketStore): ResourceTemplateDefinition[] {
+export function marketResourceTemplates(
+  store: MarketStore,
+  quotes: QuoteSource,
+): ResourceTemplateDefinition[] {
   return [
     defineResourceTemplate({
       name: 'quote',
       uriTemplate: 'market://quotes/{symbol}',
       title: 'Latest quote',
       description:
-        'Latest price (last close), previous close and change of one symbol, e.g. market://quotes/AAPL.',
+        'Latest price (live while the session trades, else the last close), previous close and change of one symbol, e.g. market://quotes/AAPL.',
       mimeType: 'application/json',
       complete: {
         symbol: async (prefix) =>
@@ -46,7 +50,7 @@ export function marketResourceTemplates(store: MarketStore): ResourceTemplateDef
       read: async (uri, { symbol }) => {
         const s = decodeURIComponent(String(symbol ?? ''));
         if (!SYMBOL.test(s)) throw new AppError('bad_request', `Not a ticker: '${s}'`);
-        const [quote] = await store.latestQuotes([s]);
+        const [quote] = await quotes([s]);
         return jsonContents(uri, quote);
       },
     }),

@@ -3,17 +3,19 @@ import { tradingDays } from '@stockpulse/domain';
 import { defineTool } from '@stockpulse/protocols/mcp';
 import { z } from 'zod';
 import { closures, marketStatus } from '../calendar.js';
+import type { QuoteSource } from '../live.js';
 import { BAR_INTERVALS, type MarketStore } from '../store/market.js';
 import { decimal, isoDate, isoInstant, readOnly, symbol } from './schemas.js';
 
-export function marketTools(store: MarketStore) {
+export function marketTools(store: MarketStore, quotes: QuoteSource) {
   return [
     defineTool({
       name: 'get_latest_quotes',
       title: 'Get latest quotes',
       description:
-        'Latest price (last close), previous close and change for up to 100 symbols in one call. ' +
-        'Use it to value holdings; unknown symbols are an error naming them.',
+        'Latest price for up to 100 symbols in one call: the live price while the session trades ' +
+        '(`live: true`), else the last close; with the previous close and the change. Use it to value ' +
+        'holdings; unknown symbols are an error naming them.',
       input: { symbols: z.array(symbol).min(1).max(100) },
       output: {
         quotes: z.array(
@@ -23,12 +25,14 @@ export function marketTools(store: MarketStore) {
             previousClose: decimal.nullable(),
             change: decimal.nullable(),
             changePercent: decimal.nullable(),
-            asOf: isoDate,
+            asOf: isoDate.describe('Trading date of the price'),
+            live: z.boolean().describe('Whether the price is from the session in progress'),
+            at: isoInstant.describe('The instant the price is for'),
           }),
         ),
       },
       annotations: readOnly,
-      handler: async ({ symbols }) => ({ quotes: await store.latestQuotes(symbols) }),
+      handler: async ({ symbols }) => ({ quotes: await quotes(symbols) }),
     }),
     defineTool({
       name: 'get_bars',
