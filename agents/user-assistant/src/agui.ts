@@ -78,7 +78,12 @@ export function mountAgui(
       try {
         const result = await runTurn(
           deps.graph,
-          { text, authorization: `Bearer ${principal.token}`, signal: abort.signal },
+          {
+            text,
+            authorization: `Bearer ${principal.token}`,
+            threadId: input.threadId,
+            signal: abort.signal,
+          },
           (stepName, phase) =>
             void send({
               type: phase === 'started' ? EventType.STEP_STARTED : EventType.STEP_FINISHED,

@@ -30,15 +30,22 @@ export class UserAssistantExecutor implements AgentExecutor {
     this.running.set(ctx.taskId, abort);
     startTask(ctx, bus);
     try {
+      // The A2A context is the conversation: an order previewed in one turn is confirmed in the next.
       const result = await runTurn(this.graph, {
         text,
         authorization: `Bearer ${principal.token}`,
+        threadId: ctx.contextId,
         signal: abort.signal,
       });
       const parts = [textPart(result.text)];
       if (result.data) parts.push(dataPart(result.data));
-      publishArtifact(ctx, bus, parts, { name: 'answer' });
-      finishTask(ctx, bus, TaskState.TASK_STATE_COMPLETED);
+      if (result.awaitingConfirmation) {
+        // Multi-turn: the task waits for "confirm" or "cancel" with the same taskId and contextId.
+        finishTask(ctx, bus, TaskState.TASK_STATE_INPUT_REQUIRED, parts);
+      } else {
+        publishArtifact(ctx, bus, parts, { name: 'answer' });
+        finishTask(ctx, bus, TaskState.TASK_STATE_COMPLETED);
+      }
     } finally {
       this.running.delete(ctx.taskId);
     }

@@ -6,6 +6,7 @@ import { createRegistryApp } from '../../../registry/src/app.js';
 import { assistantGraph, runTurn } from '../src/brain/graph.js';
 import { recognize } from '../src/brain/intents.js';
 import { Delegator } from '../src/delegate.js';
+import { InMemoryConversationStore } from '../src/memory.js';
 
 describe('deterministic grammar', () => {
   it.each([
@@ -90,11 +91,11 @@ describe('a turn with no specialist available', () => {
 
   it('tells the person plainly, and still finishes the turn', async () => {
     const client = new RegistryClient(server.url, { authorization: async () => 'Bearer test' });
-    const graph = assistantGraph(new Delegator(client, logger));
+    const graph = assistantGraph(new Delegator(client, logger), new InMemoryConversationStore());
     const steps: string[] = [];
     const result = await runTurn(
       graph,
-      { text: 'What is my portfolio worth?', authorization: 'Bearer user' },
+      { text: 'What is my portfolio worth?', authorization: 'Bearer user', threadId: 't1' },
       (s, p) => steps.push(`${s}:${p}`),
     );
     expect(result.intent).toBe('portfolio_value');
@@ -113,12 +114,52 @@ describe('a turn with no specialist available', () => {
 
   it('answers greetings and unsupported requests without delegating', async () => {
     const client = new RegistryClient(server.url, { authorization: async () => 'Bearer test' });
-    const graph = assistantGraph(new Delegator(client, logger));
-    expect((await runTurn(graph, { text: 'hi', authorization: 'Bearer user' })).text).toMatch(
+    const graph = assistantGraph(new Delegator(client, logger), new InMemoryConversationStore());
+    expect((await runTurn(graph, { text: 'hi', authorization: 'Bearer user', threadId: 't1' })).text).toMatch(
       /^Hi! I'm StockPulse/,
     );
     expect(
-      (await runTurn(graph, { text: 'what is the meaning of life', authorization: 'Bearer user' })).text,
+      (
+        await runTurn(graph, {
+          text: 'what is the meaning of life',
+          authorization: 'Bearer user',
+          threadId: 't1',
+        })
+      ).text,
     ).toMatch(/can't help with "what is the meaning of life" yet/);
+  });
+
+  it('asks nothing of the specialist for a "confirm" with nothing pending, and says so', async () => {
+    const client = new RegistryClient(server.url, { authorization: async () => 'Bearer test' });
+    const graph = assistantGraph(new Delegator(client, logger), new InMemoryConversationStore());
+    const steps: string[] = [];
+    const result = await runTurn(
+      graph,
+      { text: 'confirm', authorization: 'Bearer user', threadId: 't2' },
+      (s, p) => steps.push(`${s}:${p}`),
+    );
+    expect(result.text).toMatch(/no order waiting for your confirmation/);
+    expect(steps.filter((s) => s.endsWith(':started'))).toEqual([
+      'understand:started',
+      'recall:started',
+      'respond:started',
+    ]);
+  });
+
+  it('does not place an order whose preview expired, and forgets it', async () => {
+    const client = new RegistryClient(server.url, { authorization: async () => 'Bearer test' });
+    const memory = new InMemoryConversationStore();
+    await memory.save('t3', 'Bearer user', {
+      pendingOrder: {
+        request: { symbol: 'AAPL' },
+        confirmationToken: 'x',
+        expiresAt: new Date(Date.now() - 1000).toISOString(),
+        summary: 'buy 10 AAPL at market',
+      },
+    });
+    const graph = assistantGraph(new Delegator(client, logger), memory);
+    const result = await runTurn(graph, { text: 'yes', authorization: 'Bearer user', threadId: 't3' });
+    expect(result.text).toMatch(/preview of buy 10 AAPL at market has expired/);
+    expect(await memory.load('t3', 'Bearer user')).toEqual({});
   });
 });

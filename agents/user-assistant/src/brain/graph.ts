@@ -1,9 +1,19 @@
+import { randomUUID } from 'node:crypto';
 import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
 import { AppError } from '@stockpulse/core';
 import type { PortfolioValuation } from '@stockpulse/domain';
 import type { Delegator } from '../delegate.js';
+import type { Conversation, ConversationStore, PendingOrder } from '../memory.js';
 import { type Intent, recognize } from './intents.js';
-import { CAPABILITIES, GREETING, holdingsReply, TRADING_UNAVAILABLE, unsupported } from './replies.js';
+import {
+  CAPABILITIES,
+  confirmPrompt,
+  GREETING,
+  holdingsReply,
+  NOTHING_PENDING,
+  PREVIEW_EXPIRED,
+  unsupported,
+} from './replies.js';
 
 export interface PortfolioAnswer {
   kind: 'portfolio-valuation';
@@ -12,21 +22,45 @@ export interface PortfolioAnswer {
   valuation: PortfolioValuation;
 }
 
+/** The portfolio-manager's answer to an order preview (skill `order-planning`, action `preview`). */
+interface OrderPreviewAnswer {
+  kind: 'order-preview';
+  request: Record<string, unknown>;
+  summary: string;
+  confirmation: { token: string; expiresAt: string } | null;
+}
+
+type AnswerData = { kind: string } & Record<string, unknown>;
+
 const State = Annotation.Root({
   text: Annotation<string>(),
   authorization: Annotation<string>(),
+  threadId: Annotation<string>(),
   intent: Annotation<Intent | undefined>(),
+  /** Memory of the conversation, loaded only for turns that need it (orders awaiting confirmation). */
+  conversation: Annotation<Conversation | undefined>(),
+  /** What to remember after this turn; undefined leaves memory as it was. */
+  toRemember: Annotation<Conversation | undefined>(),
   portfolio: Annotation<PortfolioAnswer | undefined>(),
   /** The specialist's structured answer (its first data part with a `kind`). */
-  answerData: Annotation<{ kind: string } | undefined>(),
+  answerData: Annotation<AnswerData | undefined>(),
   specialistText: Annotation<string | undefined>(),
   /** Why the specialist could not answer (no agent with the skill, unreachable, timed out). */
   unavailable: Annotation<string | undefined>(),
+  /** A reply decided without the specialist (nothing to confirm, an expired preview). */
+  direct: Annotation<string | undefined>(),
   reply: Annotation<string>(),
+  awaitingConfirmation: Annotation<boolean>(),
 });
+type TurnState = typeof State.State;
 
-/** Which specialist skill an intent needs, with the arguments to send in the delegation's data part. */
-export function delegationFor(intent: Intent): { skill: string; data: Record<string, unknown> } | undefined {
+const NEEDS_MEMORY = new Set<Intent['kind']>(['trade', 'confirm', 'reject']);
+
+/** Which specialist skill a turn needs, with the arguments for the delegation's data part. */
+export function delegationFor(
+  intent: Intent,
+  conversation: Conversation = {},
+): { skill: string; data: Record<string, unknown> } | undefined {
   switch (intent.kind) {
     case 'portfolio_value':
     case 'holdings':
@@ -37,22 +71,46 @@ export function delegationFor(intent: Intent): { skill: string; data: Record<str
       return { skill: 'market-analysis', data: { symbol: intent.symbol } };
     case 'rebalance':
       return { skill: 'rebalancing', data: {} };
+    case 'orders':
+      return { skill: 'order-planning', data: { action: 'list' } };
+    case 'trade':
+      // A fresh idempotency key per preview: confirming it (even twice) places one order.
+      return {
+        skill: 'order-planning',
+        data: { action: 'preview', order: { ...intent.order, clientOrderId: `sp-${randomUUID()}` } },
+      };
+    case 'confirm': {
+      const pending = conversation.pendingOrder;
+      if (!pending || Date.parse(pending.expiresAt) <= Date.now()) return undefined;
+      return {
+        skill: 'order-planning',
+        data: { action: 'place', order: pending.request, confirmationToken: pending.confirmationToken },
+      };
+    }
     default:
       return undefined;
   }
 }
 
+const afterUnderstand = (s: TurnState) =>
+  NEEDS_MEMORY.has(s.intent!.kind) ? 'recall' : delegationFor(s.intent!) ? 'askPortfolioManager' : 'respond';
+const afterRecall = (s: TurnState) =>
+  delegationFor(s.intent!, s.conversation) ? 'askPortfolioManager' : 'respond';
+const afterRespond = (s: TurnState) => (s.toRemember ? 'remember' : END);
+
 /**
- * One conversational turn: understand the request, delegate it to the specialist that has the skill
- * (found through the registry), and phrase the answer. Node names are what the UI shows as steps.
+ * One conversational turn: understand the request, recall the conversation when it matters (an order
+ * awaiting confirmation), delegate to the specialist with the skill (found through the registry),
+ * phrase the answer and remember what the next turn needs. Node names are what the UI shows as steps.
  */
-export function assistantGraph(delegator: Delegator) {
+export function assistantGraph(delegator: Delegator, memory: ConversationStore) {
   return new StateGraph(State)
     .addNode('understand', async (s) => ({ intent: recognize(s.text) }))
+    .addNode('recall', async (s) => ({ conversation: await memory.load(s.threadId, s.authorization) }))
     .addNode('askPortfolioManager', async (s, config) => {
+      const { skill, data } = delegationFor(s.intent!, s.conversation)!;
       let answer: Awaited<ReturnType<Delegator['delegate']>>;
       try {
-        const { skill, data } = delegationFor(s.intent!)!;
         answer = await delegator.delegate(skill, s.text, {
           authorization: s.authorization,
           data,
@@ -62,58 +120,84 @@ export function assistantGraph(delegator: Delegator) {
         // Say plainly that the specialist is not there, instead of failing the whole turn.
         if (e instanceof AppError && (e.code === 'unavailable' || e.code === 'timeout'))
           return { unavailable: e.message };
+        if (e instanceof AppError && e.code === 'forbidden' && skill === 'order-planning')
+          return { direct: `I can't trade with this credential: ${e.message}` };
         throw e;
       }
       const answerData = answer.data.find(
-        (d): d is { kind: string } =>
+        (d): d is AnswerData =>
           typeof d === 'object' && d !== null && typeof (d as { kind?: unknown }).kind === 'string',
       );
       const portfolio =
-        answerData?.kind === 'portfolio-valuation' ? (answerData as PortfolioAnswer) : undefined;
+        answerData?.kind === 'portfolio-valuation' ? (answerData as unknown as PortfolioAnswer) : undefined;
       return { portfolio, answerData, specialistText: answer.text };
     })
-    .addNode('respond', async (s) => ({
-      reply: s.unavailable
-        ? `I can't reach the portfolio manager right now: ${s.unavailable}`
-        : phrase(s.intent!, s.portfolio, s.specialistText),
-    }))
+    .addNode('respond', async (s) => respond(s))
+    .addNode('remember', async (s) => {
+      await memory.save(s.threadId, s.authorization, s.toRemember!);
+      return {};
+    })
     .addEdge(START, 'understand')
-    .addConditionalEdges(
-      'understand',
-      (s) => (delegationFor(s.intent!) ? 'askPortfolioManager' : 'respond'),
-      ['askPortfolioManager', 'respond'],
-    )
+    .addConditionalEdges('understand', afterUnderstand, ['recall', 'askPortfolioManager', 'respond'])
+    .addConditionalEdges('recall', afterRecall, ['askPortfolioManager', 'respond'])
     .addEdge('askPortfolioManager', 'respond')
-    .addEdge('respond', END)
+    .addConditionalEdges('respond', afterRespond, ['remember', END])
+    .addEdge('remember', END)
     .compile();
 }
 
-function phrase(
-  intent: Intent,
-  portfolio: PortfolioAnswer | undefined,
-  specialistText: string | undefined,
-): string {
+function respond(s: TurnState): Partial<TurnState> {
+  const intent = s.intent!;
+  if (s.unavailable) return { reply: `I can't reach the portfolio manager right now: ${s.unavailable}` };
+  if (s.direct) return { reply: s.direct };
   switch (intent.kind) {
+    case 'trade': {
+      const preview =
+        s.answerData?.kind === 'order-preview' ? (s.answerData as unknown as OrderPreviewAnswer) : undefined;
+      const text = s.specialistText ?? 'The portfolio manager returned no preview.';
+      if (!preview?.confirmation)
+        return { reply: text, toRemember: s.conversation?.pendingOrder ? {} : undefined };
+      const pendingOrder: PendingOrder = {
+        request: preview.request,
+        confirmationToken: preview.confirmation.token,
+        expiresAt: preview.confirmation.expiresAt,
+        summary: preview.summary,
+      };
+      return {
+        reply: `${text}\n\n${confirmPrompt(pendingOrder.expiresAt)}`,
+        toRemember: { pendingOrder },
+        awaitingConfirmation: true,
+      };
+    }
+    case 'confirm': {
+      const pending = s.conversation?.pendingOrder;
+      if (!pending) return { reply: NOTHING_PENDING };
+      if (!s.answerData) return { reply: PREVIEW_EXPIRED(pending.summary), toRemember: {} };
+      return { reply: s.specialistText ?? 'The order was sent.', toRemember: {} };
+    }
+    case 'reject': {
+      const pending = s.conversation?.pendingOrder;
+      if (!pending) return { reply: NOTHING_PENDING };
+      return { reply: `OK, I won't place it: ${pending.summary} was not sent.`, toRemember: {} };
+    }
+    case 'holdings':
+      return { reply: s.portfolio ? holdingsReply(s.portfolio.valuation) : (s.specialistText ?? '') };
     case 'portfolio_value':
     case 'risk':
     case 'market':
     case 'rebalance':
-      return specialistText ?? 'The portfolio manager returned no answer.';
-    case 'holdings':
-      return portfolio ? holdingsReply(portfolio.valuation) : (specialistText ?? '');
-    case 'unknown_symbol':
-      return `I don't know the symbol ${intent.name}. I cover the S&P 500; try a ticker like AAPL or a name like Apple.`;
-    case 'trade':
     case 'orders':
-    case 'confirm':
-    case 'reject':
-      return TRADING_UNAVAILABLE;
+      return { reply: s.specialistText ?? 'The portfolio manager returned no answer.' };
+    case 'unknown_symbol':
+      return {
+        reply: `I don't know the symbol ${intent.name}. I cover the S&P 500; try a ticker like AAPL or a name like Apple.`,
+      };
     case 'greeting':
-      return GREETING;
+      return { reply: GREETING };
     case 'help':
-      return CAPABILITIES;
+      return { reply: CAPABILITIES };
     case 'unsupported':
-      return unsupported(intent.text);
+      return { reply: unsupported(intent.text) };
   }
 }
 
@@ -123,34 +207,41 @@ export interface TurnResult {
   text: string;
   intent: Intent['kind'];
   portfolio?: PortfolioAnswer;
-  data?: { kind: string };
+  data?: AnswerData;
+  /** The reply is an order preview waiting for the person's "confirm". */
+  awaitingConfirmation: boolean;
 }
+
+const NEXT: Record<string, (s: TurnState) => string> = {
+  understand: afterUnderstand,
+  recall: afterRecall,
+  askPortfolioManager: () => 'respond',
+  respond: afterRespond,
+};
 
 /** Run one turn, reporting each graph step as it starts and finishes. */
 export async function runTurn(
   graph: AssistantGraph,
-  input: { text: string; authorization: string; signal?: AbortSignal },
+  input: { text: string; authorization: string; threadId: string; signal?: AbortSignal },
   onStep: (step: string, phase: 'started' | 'finished') => void = () => {},
 ): Promise<TurnResult> {
-  let state: Partial<typeof State.State> = {};
+  let state: Partial<TurnState> = {};
   onStep('understand', 'started');
   const stream = await graph.stream(
-    { text: input.text, authorization: input.authorization },
+    {
+      text: input.text,
+      authorization: input.authorization,
+      threadId: input.threadId,
+      awaitingConfirmation: false,
+    },
     { streamMode: 'updates', signal: input.signal },
   );
   for await (const update of stream) {
-    for (const [node, patch] of Object.entries(update as Record<string, Partial<typeof State.State>>)) {
+    for (const [node, patch] of Object.entries(update as Record<string, Partial<TurnState> | null>)) {
       onStep(node, 'finished');
-      state = { ...state, ...patch };
-      const next =
-        node === 'understand'
-          ? delegationFor(state.intent!)
-            ? 'askPortfolioManager'
-            : 'respond'
-          : node === 'askPortfolioManager'
-            ? 'respond'
-            : undefined;
-      if (next) onStep(next, 'started');
+      state = { ...state, ...(patch ?? {}) };
+      const next = NEXT[node]?.(state as TurnState);
+      if (next && next !== END) onStep(next, 'started');
     }
   }
   return {
@@ -158,5 +249,6 @@ export async function runTurn(
     intent: state.intent!.kind,
     portfolio: state.portfolio,
     data: state.answerData,
+    awaitingConfirmation: state.awaitingConfirmation ?? false,
   };
 }
