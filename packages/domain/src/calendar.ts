@@ -152,7 +152,9 @@ export function nyseEarlyCloses(year: number): Set<string> {
 
 /** Minutes after midnight (New York) at which a trading day's regular session closes. */
 export function sessionCloseMinutes(dateIso: string): number {
-  return nyseEarlyCloses(Number(dateIso.slice(0, 4))).has(dateIso) ? EARLY_CLOSE_MINUTES : MARKET_CLOSE_MINUTES;
+  return nyseEarlyCloses(Number(dateIso.slice(0, 4))).has(dateIso)
+    ? EARLY_CLOSE_MINUTES
+    : MARKET_CLOSE_MINUTES;
 }
 
 /** The instant a New York wall-clock time (minutes after midnight) occurs on a date. */
