@@ -1,5 +1,8 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import { embeddedDir, migrate, openDatabase } from '@stockpulse/db';
+import { marketClockOf, SimulatedFeed } from '@stockpulse/domain';
 import { runMcpService } from '@stockpulse/protocols/runtime';
+import { PaperBroker } from './broker/paper-broker.js';
 import { ledgerServerSpec } from './server.js';
 import { ledgerStores } from './store/index.js';
 import { LEDGER_MIGRATIONS } from './store/migrations.js';
@@ -15,8 +18,27 @@ await runMcpService('postgres', async ({ config, logger }) => {
   if (applied.length) logger.info({ applied }, 'migrations applied');
   if (config.demo.enabled && (await seedDemoPortfolio(db, config.simulator)))
     logger.info('demo portfolio seeded');
+  const feed = new SimulatedFeed({ ...config.simulator, clock: marketClockOf(config.simulator) });
+  const broker = new PaperBroker(db, {
+    feed,
+    confirmationSecret: confirmationSecret(config.serviceSecret),
+    logger,
+  });
+  // Resting orders fill as the market crosses them: replay the feed for working orders every second.
+  let matching = false;
+  const matcher = setInterval(() => {
+    if (matching) return;
+    matching = true;
+    broker
+      .matchOpenOrders()
+      .catch((err) => logger.warn({ err }, 'matching pass failed'))
+      .finally(() => {
+        matching = false;
+      });
+  }, 1_000);
+  matcher.unref();
   return {
-    spec: ledgerServerSpec(ledgerStores(db)),
+    spec: ledgerServerSpec(ledgerStores(db), broker),
     health: async () => {
       await db.query('SELECT 1');
       return { backend: db.kind };
@@ -27,6 +49,18 @@ await runMcpService('postgres', async ({ config, logger }) => {
         [rec.at, rec.principal, rec.userId ?? null, rec.tool, rec.argsDigest, rec.outcome, rec.durationMs],
       );
     },
-    close: () => db.close(),
+    close: async () => {
+      clearInterval(matcher);
+      await db.close();
+    },
   };
 });
+
+/**
+ * The key order confirmations are signed with: derived from the mesh's service secret (so every
+ * replica accepts a token another issued), random per process when there is none (stdio).
+ */
+function confirmationSecret(serviceSecret: string | undefined): string {
+  if (!serviceSecret) return randomBytes(32).toString('base64url');
+  return createHmac('sha256', serviceSecret).update('stockpulse:order-confirmations').digest('base64url');
+}

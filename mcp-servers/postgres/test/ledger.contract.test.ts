@@ -14,9 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_STATE_LIMITS } from '../src/store/agent-state.js';
 import { type LedgerStores, ledgerStores } from '../src/store/index.js';
 import { Ledger } from '../src/store/ledger.js';
-import { LEDGER_MIGRATIONS } from '../src/store/migrations.js';
+import { LEDGER_MIGRATIONS, READABLE_TABLES } from '../src/store/migrations.js';
 import { type OrderStatus, Orders } from '../src/store/orders.js';
-import { READER_TABLES } from '../src/store/reader-migration.js';
 import { DEMO_ACCOUNT_ID, seedDemoPortfolio } from '../src/store/seed.js';
 
 const sim = { seed: 2024, start: '2024-01-02' };
@@ -415,6 +414,110 @@ describe.each(testBackends('ledger_domain'))('ledger domain stores on %s', (_kin
     expect((await s.agentState.listTasks(bob, { limit: 10 })).items.map((t) => t.taskId)).toEqual(['task-1']);
   });
 
+  it('keeps a task in a final state, filters by status time, and lists tasks with their JSON', async () => {
+    const FINAL = ['TASK_STATE_COMPLETED', 'TASK_STATE_CANCELED'];
+    const task = {
+      id: 'final-1',
+      contextId: 'ctx-final',
+      status: { state: 'TASK_STATE_WORKING', timestamp: '2024-05-01T10:00:00.000Z' },
+    };
+    await s.agentState.saveTask(alice, task, { finalStates: FINAL });
+    const canceled = {
+      ...task,
+      status: { state: 'TASK_STATE_CANCELED', timestamp: '2024-05-01T10:00:01.000Z' },
+    };
+    expect(await s.agentState.saveTask(alice, canceled, { finalStates: FINAL })).toMatchObject({
+      state: 'TASK_STATE_CANCELED',
+      keptFinal: false,
+    });
+    // A late writer (another replica finishing the work) cannot bring it back.
+    const late = {
+      ...task,
+      status: { state: 'TASK_STATE_COMPLETED', timestamp: '2024-05-01T10:00:02.000Z' },
+    };
+    expect(await s.agentState.saveTask(alice, late, { finalStates: FINAL })).toMatchObject({
+      state: 'TASK_STATE_CANCELED',
+      keptFinal: true,
+    });
+    expect(await s.agentState.saveTask(alice, canceled, { finalStates: FINAL })).toMatchObject({
+      keptFinal: false,
+    });
+    expect((await s.agentState.getTask(alice, 'final-1')).task).toEqual(canceled);
+
+    const listed = await s.agentState.listTasks(alice, {
+      contextId: 'ctx-final',
+      statusAfter: '2024-05-01T10:00:00.500Z',
+      includeTasks: true,
+      limit: 10,
+    });
+    expect(listed).toMatchObject({ total: 1, items: [{ taskId: 'final-1', task: canceled }] });
+    expect(
+      (
+        await s.agentState.listTasks(alice, {
+          contextId: 'ctx-final',
+          statusAfter: '2024-05-01T11:00:00Z',
+          limit: 10,
+        })
+      ).total,
+    ).toBe(0);
+    await expect(s.agentState.listTasks(alice, { statusAfter: 'soon', limit: 10 })).rejects.toMatchObject({
+      code: 'bad_request',
+    });
+  });
+
+  it('stores push-notification configs per owner and task, bounded', async () => {
+    const hook = (n: number) => ({ url: `https://hooks.example.com/${n}`, token: `t${n}` });
+    await s.agentState.savePushConfig(alice, {
+      taskId: 'pt-1',
+      configId: 'c1',
+      config: hook(1),
+      wireVersion: '1.0',
+    });
+    const replaced = await s.agentState.savePushConfig(alice, {
+      taskId: 'pt-1',
+      configId: 'c1',
+      config: hook(2),
+      wireVersion: '0.3',
+    });
+    expect(replaced).toMatchObject({ configId: 'c1', config: hook(2), wireVersion: '0.3' });
+    await s.agentState.savePushConfig(alice, {
+      taskId: 'pt-1',
+      configId: 'c2',
+      config: hook(3),
+      wireVersion: '1.0',
+    });
+    expect((await s.agentState.listPushConfigs(alice, 'pt-1')).map((c) => c.configId)).toEqual(['c1', 'c2']);
+    // Bob sees none of Alice's and deletes none of them.
+    expect(await s.agentState.listPushConfigs(bob, 'pt-1')).toEqual([]);
+    expect(await s.agentState.deletePushConfigs(bob, 'pt-1')).toBe(0);
+
+    for (let i = 3; i <= AGENT_STATE_LIMITS.pushConfigsPerTask; i++) {
+      await s.agentState.savePushConfig(alice, {
+        taskId: 'pt-1',
+        configId: `c${i}`,
+        config: hook(i),
+        wireVersion: '1.0',
+      });
+    }
+    await expect(
+      s.agentState.savePushConfig(alice, {
+        taskId: 'pt-1',
+        configId: 'one-too-many',
+        config: hook(0),
+        wireVersion: '1.0',
+      }),
+    ).rejects.toMatchObject({ code: 'bad_request' });
+    expect(await s.agentState.listPushConfigs(alice, 'pt-1')).toHaveLength(
+      AGENT_STATE_LIMITS.pushConfigsPerTask,
+    );
+
+    expect(await s.agentState.deletePushConfigs(alice, 'pt-1', 'c1')).toBe(1);
+    expect(await s.agentState.deletePushConfigs(alice, 'pt-1')).toBe(
+      AGENT_STATE_LIMITS.pushConfigsPerTask - 1,
+    );
+    expect(await s.agentState.listPushConfigs(alice, 'pt-1')).toEqual([]);
+  });
+
   it('keeps the newest checkpoints of a thread per owner', async () => {
     for (let i = 1; i <= AGENT_STATE_LIMITS.checkpointsPerThread + 2; i++) {
       await s.agentState.saveCheckpoint(alice, {
@@ -440,7 +543,7 @@ describe.each(testBackends('ledger_domain'))('ledger domain stores on %s', (_kin
 
   it('describes exactly the tables the reader role may read, with comments', async () => {
     const tables = await s.reader.describeSchema();
-    expect(tables.map((t) => t.name).sort()).toEqual([...READER_TABLES].sort());
+    expect(tables.map((t) => t.name).sort()).toEqual([...READABLE_TABLES].sort());
     const cash = tables.find((t) => t.name === 'cash_ledger')!;
     expect(cash.rowLevelSecurity).toBe(true);
     expect(cash.comment).toMatch(/balance is the sum/);

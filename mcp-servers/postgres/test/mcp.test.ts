@@ -51,6 +51,9 @@ const ALL_TOOLS = [
   'save_agent_task',
   'get_agent_task',
   'list_agent_tasks',
+  'save_push_config',
+  'list_push_configs',
+  'delete_push_config',
   'save_checkpoint',
   'get_checkpoint',
   'query',
@@ -65,6 +68,8 @@ const WRITE_TOOLS = [
   'create_alert',
   'delete_alert',
   'save_agent_task',
+  'save_push_config',
+  'delete_push_config',
   'save_checkpoint',
 ];
 const DESTRUCTIVE_TOOLS = [
@@ -72,6 +77,8 @@ const DESTRUCTIVE_TOOLS = [
   'delete_watchlist',
   'delete_alert',
   'save_agent_task',
+  'save_push_config',
+  'delete_push_config',
   'save_checkpoint',
 ];
 
@@ -278,7 +285,18 @@ describe('postgres MCP server over Streamable HTTP', () => {
     };
     expect(await call(alice, 'save_agent_task', { task })).toMatchObject({ taskId: 'task-9', created: true });
     expect((await call(alice, 'get_agent_task', { taskId: 'task-9' })).task).toEqual(task);
-    expect((await call(alice, 'list_agent_tasks', { contextId: 'ctx-9' })).items).toHaveLength(1);
+    expect(await call(alice, 'list_agent_tasks', { contextId: 'ctx-9' })).toMatchObject({
+      items: [{ taskId: 'task-9' }],
+      total: 1,
+    });
+    const webhook = { url: 'https://example.com/hook', token: 't-1' };
+    expect(
+      await call(alice, 'save_push_config', { taskId: 'task-9', configId: 'cfg-1', config: webhook }),
+    ).toMatchObject({ taskId: 'task-9', configId: 'cfg-1', config: webhook, wireVersion: '1.0' });
+    expect((await call(alice, 'list_push_configs', { taskId: 'task-9' })).items).toHaveLength(1);
+    expect(await call(alice, 'delete_push_config', { taskId: 'task-9', configId: 'cfg-1' })).toEqual({
+      deleted: 1,
+    });
     expect(
       await call(alice, 'save_checkpoint', { threadId: 'th-1', checkpointId: 'cp-1', checkpoint: { v: 1 } }),
     ).toMatchObject({ threadId: 'th-1', pruned: 0 });
@@ -445,7 +463,15 @@ describe('postgres MCP server over stdio', () => {
     try {
       await client.connect(transport);
       const { tools } = await client.listTools();
-      expect(tools.map((t) => t.name)).toEqual(ALL_TOOLS);
+      // The real server also carries the paper broker's tools (tested in broker.test.ts).
+      const broker = [
+        'preview_order',
+        'place_order',
+        'cancel_order',
+        'preview_replace_order',
+        'replace_order',
+      ];
+      expect(tools.map((t) => t.name).sort()).toEqual([...ALL_TOOLS, ...broker].sort());
       const result = (await client.callTool({ name: 'get_portfolio', arguments: {} })) as CallToolResult;
       expect(result.isError, `${JSON.stringify(result.content)}\n${stderr}`).toBeFalsy();
       expect(result.structuredContent).toMatchObject({ account: { id: DEMO_ACCOUNT_ID } });

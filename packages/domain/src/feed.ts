@@ -45,7 +45,7 @@ export interface Tick {
   /** ISO-8601 instant. */
   ts: string;
   price: string;
-  /** Shares traded in this tick's second. */
+  /** Liquidity at the tick: the volume of its minute. */
   size: number;
 }
 
@@ -129,6 +129,15 @@ export class SimulatedFeed {
       dayLow: day.low,
       dayVolume: day.volume,
     };
+  }
+
+  /** The tick at `at` while the session is open; null when the market is closed. */
+  tickAt(symbol: string, at: Date = this.clock.now()): Tick | null {
+    const session = this.sessionAt(at);
+    if (session.phase !== 'open') return null;
+    const bars = this.minuteBars(this.dailyBar(symbol, session.date));
+    const index = Math.min(SESSION_MINUTES - 1, Math.floor(session.fraction * SESSION_MINUTES));
+    return this.tickIn(bars[index]!, session.fraction * SESSION_MINUTES - index, at);
   }
 
   /**
@@ -254,7 +263,8 @@ export class SimulatedFeed {
       symbol: bar.symbol,
       ts: at.toISOString(),
       price: cents(price),
-      size: Math.max(1, Math.round(bar.volume / 60)),
+      // The liquidity at the tick is its minute's volume: a market order is not limited to one second's prints.
+      size: Math.max(1, bar.volume),
     };
   }
 }

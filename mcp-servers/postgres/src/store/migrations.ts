@@ -1,10 +1,13 @@
 import type { Migration } from '@stockpulse/db';
-import { READER_MIGRATION } from './reader-migration.js';
+import { READER_MIGRATION, READER_ROLE, READER_TABLES } from './reader-migration.js';
 
 /**
  * The portfolio ledger. Cash balances are never stored: they are the sum of `cash_ledger` rows.
  * Append only: a migration that has shipped is never edited.
  */
+/** Every table the read-only `query` tool may read: those of the reader migration and those granted since. */
+export const READABLE_TABLES = [...READER_TABLES, 'order_events'] as const;
+
 export const LEDGER_MIGRATIONS: Migration[] = [
   {
     id: '001_ledger',
@@ -151,4 +154,68 @@ export const LEDGER_MIGRATIONS: Migration[] = [
     `,
   },
   READER_MIGRATION,
+  {
+    id: '004_agent_push_configs',
+    sql: `
+      -- A2A push-notification configs (webhooks) of the agents' tasks, per owner: durable, so any
+      -- replica of an agent delivers a task's notifications whichever replica registered them.
+      CREATE TABLE agent_push_configs (
+        user_id uuid NOT NULL,
+        task_id text NOT NULL,
+        config_id text NOT NULL,
+        config jsonb NOT NULL,
+        wire_version text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (user_id, task_id, config_id)
+      );
+      -- Not granted to the reader, but fenced like every user-owned table.
+      ALTER TABLE agent_push_configs ENABLE ROW LEVEL SECURITY;
+
+      -- When a task's status last changed (its status.timestamp): the order A2A lists tasks in.
+      ALTER TABLE agent_tasks ADD COLUMN status_at timestamptz;
+      UPDATE agent_tasks SET status_at = updated_at;
+      ALTER TABLE agent_tasks ALTER COLUMN status_at SET NOT NULL, ALTER COLUMN status_at SET DEFAULT now();
+      CREATE INDEX agent_tasks_by_status_time ON agent_tasks (user_id, status_at DESC, task_id DESC);
+      CREATE POLICY agent_push_configs_caller ON agent_push_configs FOR SELECT TO ${READER_ROLE}
+        USING (user_id = (SELECT c.user_id FROM query_caller c));
+    `,
+  },
+  {
+    id: '005_paper_broker',
+    sql: `
+      -- The paper broker: the whole order (its state machine and fills so far) as JSON next to the
+      -- columns queries filter on; every status transition as a row; used confirmation tokens.
+      ALTER TABLE orders ALTER COLUMN quantity DROP NOT NULL;
+      ALTER TABLE orders ADD COLUMN notional numeric(20, 2) CHECK (notional > 0);
+      ALTER TABLE orders ADD CONSTRAINT orders_quantity_or_notional CHECK ((quantity IS NULL) <> (notional IS NULL));
+      ALTER TABLE orders ADD COLUMN expires_at timestamptz;
+      ALTER TABLE orders ADD COLUMN state jsonb;
+      -- Market time up to which the matcher has replayed the feed for this order.
+      ALTER TABLE orders ADD COLUMN processed_at timestamptz;
+      CREATE INDEX orders_working ON orders (created_at) WHERE status IN ('new', 'accepted', 'partially_filled');
+
+      CREATE TABLE order_events (
+        order_id uuid NOT NULL REFERENCES orders(id),
+        seq int NOT NULL,
+        from_status text NOT NULL,
+        to_status text NOT NULL,
+        at timestamptz NOT NULL,
+        reason text NOT NULL,
+        PRIMARY KEY (order_id, seq)
+      );
+      ALTER TABLE order_events ENABLE ROW LEVEL SECURITY;
+      GRANT SELECT ON order_events TO ${READER_ROLE};
+      CREATE POLICY order_events_caller ON order_events FOR SELECT TO ${READER_ROLE}
+        USING (order_id IN (SELECT o.id FROM orders o));
+      COMMENT ON TABLE order_events IS 'Every status transition of an order (new, accepted, partially_filled, filled, canceled, rejected, expired) with its reason';
+
+      CREATE TABLE used_confirmations (
+        jti text PRIMARY KEY,
+        account_id uuid NOT NULL REFERENCES accounts(id),
+        used_at timestamptz NOT NULL DEFAULT now()
+      );
+      ALTER TABLE used_confirmations ENABLE ROW LEVEL SECURITY;
+    `,
+  },
 ];

@@ -22,7 +22,9 @@ export interface Order {
   symbol: string;
   side: 'buy' | 'sell';
   type: string;
-  quantity: string;
+  /** Null for a notional (dollar-amount) order. */
+  quantity: string | null;
+  notional: string | null;
   limitPrice: string | null;
   stopPrice: string | null;
   timeInForce: string;
@@ -30,6 +32,14 @@ export interface Order {
   filledQuantity: string;
   createdAt: string;
   updatedAt: string;
+  expiresAt: string | null;
+}
+
+export interface OrderTransition {
+  from: string;
+  to: string;
+  at: string;
+  reason: string;
 }
 
 export interface Trade {
@@ -55,7 +65,9 @@ interface OrderRow {
   symbol: string;
   side: 'buy' | 'sell';
   type: string;
-  quantity: string;
+  quantity: string | null;
+  notional: string | null;
+  expires_at: Date | null;
   limit_price: string | null;
   stop_price: string | null;
   time_in_force: string;
@@ -79,8 +91,9 @@ interface TradeRow {
   at_us: number;
 }
 
-const ORDER_COLUMNS = `o.id, o.account_id, o.client_order_id, o.symbol, o.side, o.type, o.quantity, o.limit_price,
-  o.stop_price, o.time_in_force, o.status, o.filled_quantity, o.created_at, o.updated_at, ${micros('o.created_at')} AS at_us`;
+const ORDER_COLUMNS = `o.id, o.account_id, o.client_order_id, o.symbol, o.side, o.type, o.quantity, o.notional,
+  o.limit_price, o.stop_price, o.time_in_force, o.status, o.filled_quantity, o.created_at, o.updated_at,
+  o.expires_at, ${micros('o.created_at')} AS at_us`;
 const TRADE_COLUMNS = `e.id, e.order_id, e.account_id, e.symbol, e.side, e.quantity, e.price, e.commission,
   e.executed_at, ${micros('e.executed_at')} AS at_us`;
 
@@ -95,7 +108,8 @@ function toOrder(r: OrderRow): Order {
     symbol: r.symbol,
     side: r.side,
     type: r.type,
-    quantity: decimal(r.quantity),
+    quantity: decimalOrNull(r.quantity),
+    notional: decimalOrNull(r.notional),
     limitPrice: decimalOrNull(r.limit_price),
     stopPrice: decimalOrNull(r.stop_price),
     timeInForce: r.time_in_force,
@@ -103,6 +117,7 @@ function toOrder(r: OrderRow): Order {
     filledQuantity: decimal(r.filled_quantity),
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
+    expiresAt: r.expires_at ? r.expires_at.toISOString() : null,
   };
 }
 
@@ -168,6 +183,10 @@ export class Orders {
       [orderId, rows[0].account_id, maxFills + 1],
     );
     const executions = fills.rows.slice(0, maxFills).map(toTrade);
+    const events = await this.db.query<{ from_status: string; to_status: string; at: Date; reason: string }>(
+      'SELECT from_status, to_status, at, reason FROM order_events WHERE order_id = $1 ORDER BY seq',
+      [orderId],
+    );
     const filled = executions.reduce((s, e) => s.plus(e.quantity), money(0));
     const notional = executions.reduce((s, e) => s.plus(money(e.quantity).times(e.price)), money(0));
     return {
@@ -175,6 +194,12 @@ export class Orders {
       averageFillPrice: filled.isZero() ? null : notional.div(filled).toDecimalPlaces(6).toString(),
       executions,
       executionsTruncated: fills.rows.length > maxFills,
+      transitions: events.rows.map((e) => ({
+        from: e.from_status,
+        to: e.to_status,
+        at: e.at.toISOString(),
+        reason: e.reason,
+      })),
     };
   }
 

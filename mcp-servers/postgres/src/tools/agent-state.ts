@@ -20,6 +20,15 @@ const taskSummary = z.object({
   updatedAt: timestamp,
 });
 
+const pushConfig = z.object({
+  taskId: z.string(),
+  configId: z.string(),
+  config: jsonObject,
+  wireVersion: z.string(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+
 const a2aTask = z
   .looseObject({
     id: opaqueId,
@@ -36,8 +45,9 @@ const agentWrite = {
 } as const;
 
 /**
- * Durable agent state for the agents (not the person): A2A tasks and conversation checkpoints, each
- * stored for the user whose token the call carries (services without a user are refused).
+ * Durable agent state for the agents (not the person): A2A tasks, their push-notification configs
+ * and conversation checkpoints, each stored for the user whose token the call carries (services
+ * without a user are refused).
  */
 export function agentStateTools(state: AgentState) {
   return [
@@ -46,14 +56,26 @@ export function agentStateTools(state: AgentState) {
       title: 'Save agent task',
       description:
         `Store an A2A task for the calling user, replacing the stored copy with the same id (max ${AGENT_STATE_LIMITS.taskBytes / 1024} KiB). ` +
-        'Saving an unchanged task changes nothing. For agents keeping durable A2A tasks.',
-      input: { task: a2aTask },
+        'Saving an unchanged task changes nothing. A stored task whose state is one of finalStates is never replaced ' +
+        '(keptFinal), so a finished task stays finished. For agents keeping durable A2A tasks.',
+      input: {
+        task: a2aTask,
+        finalStates: z
+          .array(z.string().max(64))
+          .max(16)
+          .optional()
+          .describe('States that, once stored, are final (e.g. the terminal task states)'),
+      },
       output: {
         ...taskSummary.shape,
         created: z.boolean().describe('True when no task with this id existed'),
+        keptFinal: z
+          .boolean()
+          .describe('True when the stored task was in a final state and was kept instead of replaced'),
       },
       annotations: agentWrite,
-      handler: async ({ task }, ctx) => state.saveTask(requireUser(ctx.principal), task),
+      handler: async ({ task, finalStates }, ctx) =>
+        state.saveTask(requireUser(ctx.principal), task, { finalStates }),
     }),
     defineTool({
       name: 'get_agent_task',
@@ -68,11 +90,67 @@ export function agentStateTools(state: AgentState) {
       name: 'list_agent_tasks',
       title: 'List agent tasks',
       description:
-        "The calling user's stored A2A tasks, most recently updated first, optionally by context or state.",
-      input: { contextId: opaqueId.optional(), state: z.string().max(64).optional(), limit, cursor },
-      output: { items: z.array(taskSummary), nextCursor },
+        "The calling user's stored A2A tasks, most recent status first (status.timestamp), optionally by " +
+        'context, state or status time; with includeTasks, each item carries the task JSON.',
+      input: {
+        contextId: opaqueId.optional(),
+        state: z.string().max(64).optional(),
+        statusAfter: timestamp.optional().describe('Only tasks whose status.timestamp is later than this'),
+        includeTasks: z.boolean().default(false).describe('Include each task as saved'),
+        limit,
+        cursor,
+      },
+      output: {
+        items: z.array(taskSummary.extend({ task: jsonObject.optional() })),
+        nextCursor,
+        total: z.number().int().describe('Tasks matching the filters, across all pages'),
+      },
       annotations: readOnly,
       handler: async (args, ctx) => state.listTasks(requireUser(ctx.principal), args),
+    }),
+    defineTool({
+      name: 'save_push_config',
+      title: 'Save push notification config',
+      description:
+        "Store an A2A push-notification config (webhook) of one of the calling user's tasks, replacing one with " +
+        `the same configId (max ${AGENT_STATE_LIMITS.pushConfigsPerTask} per task, ${AGENT_STATE_LIMITS.pushConfigBytes / 1024} KiB each).`,
+      input: {
+        taskId: opaqueId,
+        configId: opaqueId,
+        config: jsonObject.describe('The TaskPushNotificationConfig as JSON (url, token, authentication...)'),
+        wireVersion: z
+          .string()
+          .regex(/^\d+\.\d+$/)
+          .default('1.0')
+          .describe('A2A protocol version the config was registered over'),
+      },
+      output: pushConfig.shape,
+      annotations: agentWrite,
+      handler: async (args, ctx) => state.savePushConfig(requireUser(ctx.principal), args),
+    }),
+    defineTool({
+      name: 'list_push_configs',
+      title: 'List push notification configs',
+      description: "The push-notification configs of one of the calling user's tasks, oldest first.",
+      input: { taskId: opaqueId },
+      output: { items: z.array(pushConfig) },
+      annotations: readOnly,
+      handler: async ({ taskId }, ctx) => ({
+        items: await state.listPushConfigs(requireUser(ctx.principal), taskId),
+      }),
+    }),
+    defineTool({
+      name: 'delete_push_config',
+      title: 'Delete push notification config',
+      description:
+        "Delete one push-notification config of the calling user's task, or all of the task's configs when " +
+        'configId is omitted. Deleting what is not there deletes nothing.',
+      input: { taskId: opaqueId, configId: opaqueId.optional() },
+      output: { deleted: z.number().int().describe('Configs deleted') },
+      annotations: agentWrite,
+      handler: async ({ taskId, configId }, ctx) => ({
+        deleted: await state.deletePushConfigs(requireUser(ctx.principal), taskId, configId),
+      }),
     }),
     defineTool({
       name: 'save_checkpoint',

@@ -5,14 +5,15 @@ import type { Ledger } from '../store/ledger.js';
 import { ORDER_STATUSES, type Orders } from '../store/orders.js';
 import { accountId, cursor, decimal, limit, nextCursor, readOnly, symbol, timestamp } from './schemas.js';
 
-const order = z.object({
+export const order = z.object({
   id: z.string().uuid(),
   accountId: z.string().uuid(),
   clientOrderId: z.string(),
   symbol: z.string(),
   side: z.enum(['buy', 'sell']),
-  type: z.string().describe('market, limit, stop, stop_limit, ...'),
-  quantity: decimal,
+  type: z.string().describe('market, limit, stop, stop_limit or trailing_stop'),
+  quantity: decimal.nullable().describe('Shares; null for a notional (dollar) order'),
+  notional: decimal.nullable().describe('Dollars, for a notional market order'),
   limitPrice: decimal.nullable(),
   stopPrice: decimal.nullable(),
   timeInForce: z.string(),
@@ -20,6 +21,7 @@ const order = z.object({
   filledQuantity: decimal,
   createdAt: timestamp,
   updatedAt: timestamp,
+  expiresAt: timestamp.nullable().describe('When a working order expires (the close for day orders)'),
 });
 
 const trade = z.object({
@@ -81,6 +83,9 @@ export function orderTools(ledger: Ledger, orders: Orders) {
         averageFillPrice: decimal.nullable().describe('Volume-weighted over the fills; null when unfilled'),
         executions: z.array(trade),
         executionsTruncated: z.boolean().describe('True when the order has more than 200 fills'),
+        transitions: z
+          .array(z.object({ from: z.string(), to: z.string(), at: timestamp, reason: z.string() }))
+          .describe('Every status change, oldest first'),
       },
       annotations: readOnly,
       handler: async ({ orderId }, ctx) => orders.get(requireUser(ctx.principal), orderId),
