@@ -8,7 +8,7 @@ export function portfolioManagerCard(publicUrl: string): AgentCard {
     name: 'StockPulse Portfolio Manager',
     description:
       "Works on a user's portfolio from their brokerage ledger and market data: valuation, risk and exposure, " +
-      'market analysis of a stock, and rebalancing plans. Every figure is computed exactly by the quant library.',
+      'market analysis of a stock, rebalancing plans and paper orders placed only after confirmation. Every figure is computed exactly by the quant library.',
     version: '0.2.0',
     publicUrl,
     streaming: true,
@@ -54,6 +54,19 @@ export function portfolioManagerCard(publicUrl: string): AgentCard {
           'buffer). A plan only: nothing is placed. Data part: { skill: "rebalancing", targets?: { SYMBOL: fraction }, cashBuffer? }.',
         tags: ['rebalancing', 'allocation', 'portfolio'],
         examples: ['Rebalance my portfolio to equal weight'],
+        outputModes: BOTH,
+      },
+      {
+        id: SKILLS.orderPlanning,
+        name: 'Order planning (paper trading)',
+        description:
+          'Preview an order (estimated cost, fees, cash and weight after, every pre-trade risk check) and place it ' +
+          'only with the confirmation token the preview returned, after the person confirms; list recent orders. ' +
+          'Data part: { skill: "order-planning", action: "preview", order: { clientOrderId, symbol, side, type, ' +
+          'quantity | notional, limitPrice?, stopPrice?, timeInForce? } } → then { action: "place", order, ' +
+          'confirmationToken } (needs the trade scope), or { action: "list" }.',
+        tags: ['orders', 'trading', 'paper', 'confirmation'],
+        examples: ['Buy 10 AAPL', 'Sell $500 of MSFT', 'Show my orders'],
         outputModes: BOTH,
       },
     ],

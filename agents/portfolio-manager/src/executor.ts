@@ -17,6 +17,7 @@ import { z } from 'zod';
 import type { SkillContext } from './skills/context.js';
 import { SKILLS, type SkillId, skillForText } from './skills/index.js';
 import { analyseMarket } from './skills/market-analysis.js';
+import { orderPlanningSchema, planOrder } from './skills/order-planning.js';
 import { analysePortfolio, type portfolioAnalysisGraph } from './skills/portfolio-analysis.js';
 import { proposeRebalance, rebalanceRequestSchema } from './skills/rebalancing.js';
 import { analyseRisk, themeSchema } from './skills/risk-analysis.js';
@@ -63,7 +64,8 @@ export class PortfolioManagerExecutor implements AgentExecutor {
     const principal = principalOf(ctx);
     if (!principal.userId || !principal.token)
       throw new AppError('forbidden', 'The portfolio manager acts for a user');
-    const parsed = requestSchema.safeParse(partsData(ctx.userMessage.parts)[0] ?? {});
+    const raw = partsData(ctx.userMessage.parts)[0] ?? {};
+    const parsed = requestSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new AppError(
@@ -87,7 +89,7 @@ export class PortfolioManagerExecutor implements AgentExecutor {
         authorization: `Bearer ${principal.token}`,
         signal: abort.signal,
       };
-      const result = await this.run(request, skillCtx);
+      const result = await this.run(request, skillCtx, raw);
       publishArtifact(ctx, bus, [textPart(result.text), dataPart(result.data)], {
         name: result.name,
         description: result.description,
@@ -102,6 +104,7 @@ export class PortfolioManagerExecutor implements AgentExecutor {
   private async run(
     request: z.infer<typeof requestSchema> & { skill: SkillId },
     ctx: SkillContext,
+    raw: unknown,
   ): Promise<SkillResult> {
     const valuation = async () =>
       analysePortfolio(this.graph, {
@@ -137,6 +140,18 @@ export class PortfolioManagerExecutor implements AgentExecutor {
           name: 'market-analysis',
           description: `How ${analysis.symbol} moved and why`,
         };
+      }
+      case SKILLS.orderPlanning: {
+        const parsed = orderPlanningSchema.safeParse(raw);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          throw new AppError(
+            'bad_request',
+            `Invalid order request: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
+          );
+        }
+        const result = await planOrder(ctx, parsed.data);
+        return { ...result, name: result.data.kind, description: 'Order preview, placement or list' };
       }
       case SKILLS.rebalancing: {
         const plan = proposeRebalance((await valuation()).valuation, rebalanceRequestSchema.parse(request));

@@ -4,6 +4,7 @@ export const SKILLS = {
   riskAnalysis: 'risk-analysis',
   marketAnalysis: 'market-analysis',
   rebalancing: 'rebalancing',
+  orderPlanning: 'order-planning',
 } as const;
 export type SkillId = (typeof SKILLS)[keyof typeof SKILLS];
 

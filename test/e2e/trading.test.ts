@@ -1,0 +1,132 @@
+import { exchangeInstant, lastClosedTradingDay, money } from '@stockpulse/domain';
+import { createA2AClient, sendText } from '@stockpulse/protocols/a2a';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSse } from '../harness/expected.js';
+import { startTestMesh, type TestMesh } from '../harness/mesh.js';
+
+/**
+ * Paper trading as a person does it in the chat: "buy 10 AAPL" → a preview with every risk check →
+ * "confirm" → filled on the simulated exchange, and as an external agent does it over A2A
+ * (INPUT_REQUIRED, then the same task continued). The exchange runs on a clock set inside a
+ * session (11:00 New York on the last closed trading day), so the market is open whatever the hour.
+ */
+const SESSION_DAY = lastClosedTradingDay(new Date());
+let mesh: TestMesh;
+let token: string;
+
+beforeAll(async () => {
+  mesh = await startTestMesh({
+    env: { MARKET_TIME_START: exchangeInstant(SESSION_DAY, 11 * 60).toISOString() },
+  });
+  const res = await fetch(`${mesh.urls.gateway}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'demo@stockpulse.local', password: 'stockpulse-demo' }),
+  });
+  expect(res.status).toBe(200);
+  token = ((await res.json()) as { accessToken: string }).accessToken;
+}, 240_000);
+
+afterAll(async () => {
+  await mesh?.stop();
+});
+
+async function say(text: string, threadId: string) {
+  const res = await fetch(`${mesh.urls.gateway}/api/v1/agent`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+    },
+    body: JSON.stringify({
+      threadId,
+      runId: `run-${Math.random().toString(36).slice(2)}`,
+      messages: [{ id: `m-${Math.random()}`, role: 'user', content: text }],
+      tools: [],
+      context: [],
+      state: {},
+      forwardedProps: {},
+    }),
+  });
+  expect(res.status).toBe(200);
+  const events = await readSse(res);
+  const error = events.find((e) => e.type === 'RUN_ERROR');
+  expect(error, JSON.stringify(error)).toBeUndefined();
+  const snapshot = events.find((e) => e.type === 'STATE_SNAPSHOT') as
+    | { snapshot: { answer: Record<string, any> } }
+    | undefined;
+  return {
+    text: events
+      .filter((e) => e.type === 'TEXT_MESSAGE_CONTENT')
+      .map((e) => e.delta)
+      .join(''),
+    answer: snapshot?.snapshot.answer,
+  };
+}
+
+async function aaplShares(threadId: string): Promise<string> {
+  const { answer } = await say('What do I own?', threadId);
+  return answer!.valuation.holdings.find((h: { symbol: string }) => h.symbol === 'AAPL').quantity;
+}
+
+describe('paper trading in the chat', () => {
+  it('previews "buy 10 AAPL", places it only on "confirm", and the holding grows by 10', async () => {
+    const thread = 'trade-confirm';
+    const before = await aaplShares(thread);
+
+    const preview = await say('Buy 10 AAPL', thread);
+    expect(preview.answer?.kind).toBe('order-preview');
+    expect(preview.text).toMatch(
+      /^Preview: buy 10 AAPL at market, about \$[\d,]+\.\d\d \(10 shares at about \$[\d,.]+, no commission\)/,
+    );
+    expect(preview.text).toMatch(/All risk checks pass\./);
+    expect(preview.text).toMatch(/Reply "confirm" within \d+ seconds/);
+    expect(await aaplShares(thread)).toBe(before); // nothing placed yet
+
+    const done = await say('confirm', thread);
+    expect(done.answer?.kind).toBe('order-placed');
+    expect(done.text).toMatch(/^Done\. Bought 10 AAPL at \$[\d,.]+/);
+    const order = done.answer!.order;
+    expect(order.status).toBe('filled');
+    expect(order.transitions.map((t: { to: string }) => t.to)).toEqual(['accepted', 'filled']);
+    expect(await aaplShares(thread)).toBe(money(before).plus(10).toString());
+
+    // Confirming again places nothing more.
+    expect((await say('yes', thread)).text).toMatch(/no order waiting for your confirmation/);
+    expect(await aaplShares(thread)).toBe(money(before).plus(10).toString());
+
+    const orders = await say('show my orders', thread);
+    expect(orders.text).toMatch(/buy 10 AAPL at market: filled/);
+  });
+
+  it('drops a previewed order on "cancel"', async () => {
+    const thread = 'trade-cancel';
+    const before = await aaplShares(thread);
+    await say('buy 3 shares of Apple', thread);
+    expect((await say('cancel', thread)).text).toMatch(/won't place it: buy 3 AAPL at market was not sent/);
+    expect((await say('confirm', thread)).text).toMatch(/no order waiting/);
+    expect(await aaplShares(thread)).toBe(before);
+  });
+
+  it('explains a risk rejection with the rule and the numbers, and offers nothing to confirm', async () => {
+    const thread = 'trade-risk';
+    const r = await say('buy 1000 NVDA', thread);
+    expect(r.text).toMatch(/^I can't place buy 1000 NVDA at market: .*\$50,000\.00/);
+    expect(r.answer?.confirmation).toBeNull();
+    expect((await say('confirm', thread)).text).toMatch(/no order waiting/);
+  });
+});
+
+describe('paper trading over A2A (external agent through the gateway)', () => {
+  it('asks for input with the preview, then completes the same task on "confirm"', async () => {
+    const client = await createA2AClient(mesh.urls.gateway!, { authorization: `Bearer ${token}` });
+    const first = await sendText(client, 'buy 2 MSFT');
+    expect(first.state).toBe('TASK_STATE_INPUT_REQUIRED');
+    expect(first.text).toMatch(/Preview: buy 2 MSFT at market/);
+    const second = await sendText(client, 'confirm', { taskId: first.task!.id, contextId: first.contextId });
+    expect(second.state).toBe('TASK_STATE_COMPLETED');
+    expect(second.task!.id).toBe(first.task!.id);
+    expect(second.text).toMatch(/Bought 2 MSFT at \$/);
+  });
+});
