@@ -97,6 +97,7 @@ const RISK = [
   /\b(risk|riskiness|volatility|value at risk|var|drawdown|concentration|concentrated|diversification|diversified)\b.*\b(portfolio|my|i)\b/,
   /\bmy (portfolio'?s? )?(risk|volatility|drawdown|concentration)\b/,
   /\bam i (too )?(concentrated|diversified)\b/,
+  /\bmy\b.*\b(risk|risks|concentration|exposure)\b/,
 ];
 
 const MARKET = [
@@ -109,7 +110,7 @@ const MARKET = [
 
 // "buy 10 AAPL", "sell 5 shares of msft at 400", "buy $5,000 of NVDA", "sell 10 TSLA stop 200 gtc"
 const TRADE =
-  /^(?:please )?(buy|sell)\s+(?:(\$\s?[\d,]+(?:\.\d+)?|[\d,]+(?:\.\d+)?\s?(?:dollars|usd))\s+(?:of|in|worth of)\s+|([\d,]+(?:\.\d+)?)\s+(?:shares?\s+(?:of\s+)?)?)(\$?[a-z][a-z.]{0,5}|[a-z][a-z .&-]{1,40}?)(?:\s+(?:shares?|stock))?(?:\s+(?:at|@|limit(?: at)?|for)\s+\$?([\d,]+(?:\.\d+)?)(?: limit)?)?(?:\s+stop(?: at)?\s+\$?([\d,]+(?:\.\d+)?))?(?:\s+(?:good (?:till|til|until) (?:cancell?ed)|gtc|for today|day))?(?:\s+please)?$/;
+  /^(?:please )?(buy|sell)\s+(?:(\$\s?[\d,]+(?:\.\d+)?|[\d,]+(?:\.\d+)?\s?(?:dollars|usd))\s+(?:of|in|worth of)\s+|([\d,]+(?:\.\d+)?)\s+(?:shares?\s+(?:of\s+)?)?)(\$?[a-z][a-z.]{0,5}|[a-z][a-z .&-]{1,40}?)(?:\s+(?:shares?|stock))?(?:\s+at\s+(?:the\s+)?market(?:\s+price)?)?(?:\s+(?:at|@|limit(?: at)?|for)\s+\$?([\d,]+(?:\.\d+)?)(?: limit)?)?(?:\s+stop(?: at)?\s+\$?([\d,]+(?:\.\d+)?))?(?:\s+(?:good (?:till|til|until) (?:cancell?ed)|gtc|for today|day))?(?:\s+please)?$/;
 
 const amount = (s: string) => s.replace(/[$,\s]|dollars|usd/g, '');
 
