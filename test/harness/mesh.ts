@@ -10,7 +10,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type LogLineMeta, type Mesh, startMesh } from '@stockpulse/cli';
+import {
+  type LogLineMeta,
+  localBaseUrl,
+  type Mesh,
+  meshServices,
+  type ServiceSpec,
+  startMesh,
+} from '@stockpulse/cli';
 import type { StockPulseConfig } from '@stockpulse/core';
 import { exchangeInstant, lastClosedTradingDay } from '@stockpulse/domain';
 
@@ -61,6 +68,11 @@ export interface TestMeshOptions {
   services?: string[];
   /** Extra environment, over the harness's (e.g. `DATABASE_URL` to test against real Postgres). */
   env?: Record<string, string>;
+  /**
+   * More portfolio-manager replicas, each its own process on its own port, registered like the first
+   * (named `portfolio-manager-2`, `-3`, …; their URLs are in `urls`).
+   */
+  portfolioManagerReplicas?: number;
 }
 
 export interface TestMesh {
@@ -96,15 +108,19 @@ export async function startTestMesh(opts: TestMeshOptions = {}): Promise<TestMes
     );
     addressInUse = false;
     try {
+      const replicas = replicaSpecs(env, opts.portfolioManagerReplicas ?? 0);
       const mesh = await startMesh({
         env: { ...cleared, ...env },
-        services: opts.services,
+        services: opts.services && [...opts.services, ...replicas.map((r) => r.name)],
+        manifest: replicas.length
+          ? (config) => [...meshServices(config), ...replicas.map((r) => r.spec(config))]
+          : undefined,
         quiet: true,
         logSink,
         color: false,
       });
       return {
-        urls: mesh.urls,
+        urls: { ...mesh.urls, ...Object.fromEntries(replicas.map((r) => [r.name, r.url])) },
         config: mesh.config,
         env,
         dataDir,
@@ -131,11 +147,39 @@ export async function startTestMesh(opts: TestMeshOptions = {}): Promise<TestMes
   throw lastError;
 }
 
+/** Replica n of the portfolio-manager: the same entry, its own port (the second ten of the range) and URL. */
+function replicaSpecs(env: Record<string, string>, count: number) {
+  const base = Number(env[PORT_ENV[0]]) + PORT_ENV.length;
+  return Array.from({ length: count }, (_, i) => {
+    const name = `portfolio-manager-${i + 2}`;
+    const port = base + i;
+    const url = `http://${env.STOCKPULSE_HOST}:${port}`;
+    return {
+      name,
+      url,
+      spec: (config: StockPulseConfig): ServiceSpec => {
+        const first = meshServices(config).find((s) => s.name === 'portfolio-manager')!;
+        return {
+          ...first,
+          name,
+          // A test fixture entry (run through tsx) that sets the replica's port and URL, then runs main.
+          entry: 'test/harness/replica.ts',
+          args: [first.entry, `PORTFOLIO_MANAGER_PORT=${port}`, `PORTFOLIO_MANAGER_URL=${url}`],
+          port,
+          portEnv: 'PORTFOLIO_MANAGER_PORT',
+          healthUrl: `${localBaseUrl(config, port)}/healthz`,
+        };
+      },
+    };
+  });
+}
+
 function testEnv(dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
-  // Ten consecutive ports from a random base in 20000–32750: below Linux's ephemeral range
-  // (32768+), where outgoing connections could take a port between the pre-check and the bind.
-  // A port someone holds anyway is caught, and startTestMesh then tries another range.
-  const base = 20_000 + Math.floor(Math.random() * 1275) * 10;
+  // Twenty consecutive ports from a random base in 20000–32739 (the mesh's ten, then room for
+  // replicas): below Linux's ephemeral range (32768+), where outgoing connections could take a port
+  // between the pre-check and the bind. A port someone holds anyway is caught, and startTestMesh
+  // then tries another range.
+  const base = 20_000 + Math.floor(Math.random() * 637) * 20;
   const env: Record<string, string> = {};
   PORT_ENV.forEach((name, i) => {
     env[name] = String(base + i);

@@ -4,22 +4,32 @@ import { LEGACY_HTTP_EXTENSION_HEADER } from '@a2a-js/sdk/compat/v0_3';
 import { LegacyJsonRpcTransportHandler } from '@a2a-js/sdk/compat/v0_3/server';
 import {
   type AgentExecutor,
+  DefaultExecutionEventBusManager,
   DefaultRequestHandler,
   defaultServerCallContextBuilder,
+  InMemoryPushNotificationStore,
   InMemoryTaskStore,
   JsonRpcTransportHandler,
+  type PushNotificationStore,
   type ServerCallContext,
   type TaskStore,
   validateVersion,
 } from '@a2a-js/sdk/server';
-import { type Logger, toAppError } from '@stockpulse/core';
+import { type Logger, type Metrics, toAppError } from '@stockpulse/core';
 import type { Context, Hono } from 'hono';
 import type { CredentialVerifier } from '../auth/verifier.js';
 import { agentCardJson, DEFAULT_A2A_PATH, legacyAgentCardJson } from './card.js';
 import { A2A_ERROR, type JsonRpcErrorBody, jsonRpcError } from './errors.js';
 import { guardExecutor } from './executor.js';
 import { PrincipalUser } from './principal.js';
-import { ownedTaskStore } from './task-store.js';
+import {
+  checkedPushStore,
+  PUSH_JWKS_ROUTE,
+  type PushRetryPolicy,
+  type PushSigner,
+  signedPushSender,
+} from './push.js';
+import { isOwnerScoped, ownedTaskStore } from './task-store.js';
 
 export const AGENT_CARD_ROUTE = '/.well-known/agent-card.json';
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -29,8 +39,21 @@ export interface MountA2AOptions {
   /** The card, or a function called once on first use (e.g. when the public URL is known only after listen). */
   card: AgentCard | (() => AgentCard);
   executor: AgentExecutor;
-  /** Default: an in-process InMemoryTaskStore (tasks live as long as the process). Always owner-scoped. */
+  /**
+   * Default: an in-process InMemoryTaskStore (tasks live as long as the process). Always owner-scoped:
+   * wrapped in `ownedTaskStore` unless it scopes by owner itself (`mcpTaskStore`).
+   */
   taskStore?: TaskStore;
+  /**
+   * Push notifications. When set, the card says `capabilities.pushNotifications: true`, the
+   * push-config methods work (configs in `store`), task events are POSTed to the webhooks signed by
+   * `signer`, and the signer's public keys are served at `/.well-known/jwks.json`. When absent, the
+   * card says false and the push methods answer -32003.
+   */
+  push?: PushOptions;
+  metrics?: Metrics;
+  /** How often a running task checks the store for a cancellation made on another replica; default 1 s. */
+  cancelPollMs?: number;
   verify: CredentialVerifier;
   logger: Logger;
   /** JSON-RPC endpoint path; default `/a2a`. */
@@ -43,6 +66,17 @@ export interface MountA2AOptions {
    * the v0.3-shaped card. The card must also list a v0.3 JSON-RPC interface (`agentCard({ legacyCompat })`).
    */
   legacyCompat?: boolean;
+}
+
+export interface PushOptions {
+  signer: PushSigner;
+  /** Default: in process (configs live as long as the process). Always behind `checkedPushStore`. */
+  store?: PushNotificationStore;
+  /** Webhook URLs beyond "absolute http(s) without credentials" that may be called (an allow-list). */
+  allowWebhookUrl?: (url: URL) => boolean;
+  retry?: Partial<PushRetryPolicy>;
+  /** Underlying fetch for deliveries (tests). */
+  fetch?: typeof fetch;
 }
 
 type RpcResponse = { jsonrpc: string; id: string | number | null; result?: unknown; error?: unknown };
@@ -67,14 +101,46 @@ interface Runtime {
 export function mountA2A(app: Hono, opts: MountA2AOptions): void {
   const path = opts.path ?? DEFAULT_A2A_PATH;
   const maxBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const taskStore = ownedTaskStore(opts.taskStore ?? new InMemoryTaskStore());
-  const executor = guardExecutor(opts.executor, opts.logger);
+  const inner = opts.taskStore ?? new InMemoryTaskStore();
+  const taskStore = isOwnerScoped(inner) ? inner : ownedTaskStore(inner);
+  const executor = guardExecutor(opts.executor, opts.logger, {
+    taskStore,
+    cancelPollMs: opts.cancelPollMs,
+    metrics: opts.metrics,
+  });
+  const push = opts.push;
+  const pushStore = push
+    ? checkedPushStore(push.store ?? new InMemoryPushNotificationStore(), push.allowWebhookUrl)
+    : undefined;
+  const pushSender =
+    push && pushStore
+      ? signedPushSender({
+          store: pushStore,
+          signer: push.signer,
+          logger: opts.logger,
+          metrics: opts.metrics,
+          retry: push.retry,
+          fetch: push.fetch,
+        })
+      : undefined;
   let runtime: Runtime | undefined;
 
   const getRuntime = (): Runtime => {
     if (runtime) return runtime;
-    const card = typeof opts.card === 'function' ? opts.card() : opts.card;
-    const handler = new DefaultRequestHandler(card, taskStore, executor);
+    const given = typeof opts.card === 'function' ? opts.card() : opts.card;
+    // The card says what this server does: push notifications exactly when they are wired.
+    const card: AgentCard = {
+      ...given,
+      capabilities: given.capabilities && { ...given.capabilities, pushNotifications: Boolean(push) },
+    };
+    const handler = new DefaultRequestHandler(
+      card,
+      taskStore,
+      executor,
+      new DefaultExecutionEventBusManager(),
+      pushStore,
+      pushSender,
+    );
     const cardBody = JSON.stringify(agentCardJson(card));
     runtime = {
       card,
@@ -105,6 +171,13 @@ export function mountA2A(app: Hono, opts: MountA2AOptions): void {
     c.header('content-type', 'application/json');
     return c.body(body);
   });
+
+  if (push) {
+    app.get(PUSH_JWKS_ROUTE, (c) => {
+      c.header('cache-control', 'public, max-age=300');
+      return c.json(push.signer.jwks);
+    });
+  }
 
   app.post(path, async (c) => {
     if (Number(c.req.header('content-length') ?? 0) > maxBytes) return tooLarge(c, maxBytes);
@@ -141,7 +214,7 @@ export function mountA2A(app: Hono, opts: MountA2AOptions): void {
     const id = request.id ?? null;
 
     const rt = getRuntime();
-    const version = c.req.header(A2A_VERSION_HEADER)?.trim() || undefined;
+    const version = majorMinor(c.req.header(A2A_VERSION_HEADER));
     const legacy = rt.legacy && isLegacyVersion(version);
     const mapError = legacy
       ? LegacyJsonRpcTransportHandler.mapToLegacyJSONRPCError
@@ -166,6 +239,8 @@ export function mountA2A(app: Hono, opts: MountA2AOptions): void {
     if (!known.has(request.method)) {
       return c.json(jsonRpcError(id, A2A_ERROR.METHOD_NOT_FOUND, `Method not found: ${request.method}`));
     }
+    const badId = invalidMessageIds(request);
+    if (badId) return c.json(jsonRpcError(id, A2A_ERROR.INVALID_PARAMS, `Invalid params: ${badId}`));
     const transport: Transport = legacy ? rt.legacy! : rt.transport;
     let result: RpcResponse | AsyncGenerator<RpcResponse>;
     try {
@@ -342,9 +417,36 @@ function invalidEnvelope(body: unknown): string | undefined {
   return undefined;
 }
 
+/** Ids a client may choose (a continued task, a context): opaque, printable, bounded, as stores keep them. */
+const CLIENT_ID = /^[\w.:@/+=-]{1,200}$/;
+
+/** A message's own `taskId` / `contextId`, when given, must be ids a store can keep. */
+function invalidMessageIds(request: { method: string; params?: unknown }): string | undefined {
+  if (!SEND_METHODS.has(request.method)) return undefined;
+  const message = (request.params as { message?: Record<string, unknown> } | undefined)?.message;
+  if (!message || typeof message !== 'object') return undefined;
+  for (const field of ['taskId', 'contextId'] as const) {
+    const value = message[field];
+    if (value === undefined || value === null || value === '') continue;
+    if (typeof value !== 'string' || !CLIENT_ID.test(value))
+      return `message.${field} must be 1-200 characters of letters, digits and . : @ / + = - _`;
+  }
+  return undefined;
+}
+
+const SEND_METHODS = new Set(['SendMessage', 'SendStreamingMessage', 'message/send', 'message/stream']);
+
 function idOf(body: unknown): string | number | null {
   const id = (body as { id?: unknown } | null)?.id;
   return typeof id === 'string' || Number.isInteger(id) ? (id as string | number) : null;
+}
+
+/** `A2A-Version` as Major.Minor: patch numbers never take part in negotiation (`1.0.2` is `1.0`). */
+function majorMinor(header: string | undefined): string | undefined {
+  const v = header?.trim();
+  if (!v) return undefined;
+  const m = /^(\d+)\.(\d+)(?:\.\d+)?$/.exec(v);
+  return m ? `${Number(m[1])}.${Number(m[2])}` : v;
 }
 
 /** Absent (v0.3 clients send no header) or in [0.3, 1.0). */

@@ -3,6 +3,36 @@ import { TaskNotFoundError } from '@a2a-js/sdk/errors';
 import type { ServerCallContext, TaskStore } from '@a2a-js/sdk/server';
 import { ownerOf } from './principal.js';
 
+/**
+ * A TaskStore that already files every task under its caller (a store keyed by user, like
+ * `mcpTaskStore`): `mountA2A` uses it as is instead of wrapping it in `ownedTaskStore`.
+ */
+export interface OwnerScopedTaskStore extends TaskStore {
+  readonly ownerScoped: true;
+}
+
+export function isOwnerScoped(store: TaskStore): store is OwnerScopedTaskStore {
+  return (store as Partial<OwnerScopedTaskStore>).ownerScoped === true;
+}
+
+/**
+ * A store shared by replicas whose `load` may answer from this process's own copy of a running
+ * task; `loadShared` always reads what every replica sees (to notice another replica's cancel).
+ */
+export interface SharedTaskStore extends OwnerScopedTaskStore {
+  loadShared(taskId: string, call: ServerCallContext): Promise<Task | undefined>;
+}
+
+/** What every replica sees of a task: `loadShared` when the store has it, else `load`. */
+export function loadShared(
+  store: TaskStore,
+  taskId: string,
+  call: ServerCallContext,
+): Promise<Task | undefined> {
+  const shared = (store as Partial<SharedTaskStore>).loadShared;
+  return shared ? shared(taskId, call) : store.load(taskId, call);
+}
+
 /** Task metadata key holding the owner's subject; stripped before a task leaves the store. */
 export const TASK_OWNER_KEY = 'stockpulse.owner';
 

@@ -11,9 +11,17 @@ import {
   type StockPulseConfig,
 } from '@stockpulse/core';
 import type { Hono } from 'hono';
-import { type AgentCard, type AgentExecutor, mountA2A } from '../a2a/index.js';
+import {
+  type AgentCard,
+  type AgentExecutor,
+  createPushSigner,
+  mcpPushConfigStore,
+  mcpTaskStore,
+  mountA2A,
+} from '../a2a/index.js';
 import { ServiceTokenSource } from '../auth/service-token.js';
 import type { CredentialVerifier } from '../auth/verifier.js';
+import { connectMcp } from '../mcp/client.js';
 import { RegistryClient } from '../registry/client.js';
 import { keepRegistered } from '../registry/keep-registered.js';
 import { meshVerifier } from './mcp-service.js';
@@ -41,6 +49,11 @@ export interface AgentDefinition {
 /**
  * The one entry point of every agent: config, logging, metrics, the A2A endpoint and card, and
  * registration with the registry (heartbeat, re-register after a registry restart).
+ *
+ * Agents are stateless: A2A tasks and push-notification configs live in the postgres MCP server
+ * (agent-state tools, called with each caller's own token), so any replica answers for any task and
+ * a killed process loses nothing. Push notifications are signed with a key derived from the service
+ * secret and the agent's name (the same on every replica), published at `/.well-known/jwks.json`.
  */
 export async function runAgentService(
   name: 'user-assistant' | 'portfolio-manager',
@@ -64,12 +77,25 @@ export async function runAgentService(
   const agent = await build({ config, logger, metrics, serviceTokens, registry, verify });
 
   const { port, url: publicUrl } = endpoint(config);
+  // The session credential is the agent's own; every task call carries the caller's token.
+  const agentState = connectMcp(config.mcp.postgres.url, {
+    name,
+    sessionAuthorization: () => serviceTokens.authorization(),
+    logger,
+  });
+  const signer = await createPushSigner({
+    issuer: publicUrl,
+    key: { secret: config.serviceSecret, keyName: name },
+  });
   const app = createServiceApp({ name, logger, metrics });
   mountA2A(app, {
     card: () => agent.card(publicUrl),
     executor: agent.executor,
-    verify: meshVerifier(config, name),
+    verify,
     logger,
+    metrics,
+    taskStore: mcpTaskStore(agentState, { logger }),
+    push: { signer, store: mcpPushConfigStore(agentState, { logger }) },
   });
   agent.routes?.(app);
   const server = await listen(app, { port, host: config.host });
@@ -85,5 +111,6 @@ export async function runAgentService(
     await registration.stop();
     await server.close();
     await agent.close?.();
+    await agentState.close();
   });
 }
