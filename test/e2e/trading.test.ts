@@ -129,4 +129,11 @@ describe('paper trading over A2A (external agent through the gateway)', () => {
     expect(second.task!.id).toBe(first.task!.id);
     expect(second.text).toMatch(/Bought 2 MSFT at \$/);
   });
+
+  it('publishes the keys push notifications are signed with at the front door', async () => {
+    const viaGateway = await (await fetch(`${mesh.urls.gateway}/.well-known/jwks.json`)).json();
+    const direct = await (await fetch(`${mesh.urls['user-assistant']}/.well-known/jwks.json`)).json();
+    expect(viaGateway.keys.length).toBeGreaterThan(0);
+    expect(viaGateway).toEqual(direct);
+  });
 });

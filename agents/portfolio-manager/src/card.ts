@@ -12,7 +12,6 @@ export function portfolioManagerCard(publicUrl: string): AgentCard {
     version: '0.2.0',
     publicUrl,
     streaming: true,
-    pushNotifications: false,
     skills: [
       {
         id: SKILLS.portfolioAnalysis,

@@ -13,6 +13,7 @@ const DELEGATION_TIMEOUT_MS = 20_000;
 export class Delegator {
   private readonly clients = new Map<string, Promise<A2AClient>>();
   private readonly callAuthorization = new AsyncLocalStorage<string>();
+  private readonly lastKnown = new Map<string, Awaited<ReturnType<typeof discoverBySkill>>>();
 
   constructor(
     private readonly registry: RegistryClient,
@@ -24,9 +25,24 @@ export class Delegator {
     text: string,
     opts: { authorization: string; data?: Record<string, unknown>; signal?: AbortSignal },
   ): Promise<A2AAnswer & { agent: string }> {
-    const agents = await discoverBySkill(this.registry, skill).catch((e) => {
-      throw new AppError('unavailable', `The agent registry is unavailable (${(e as Error).message})`);
-    });
+    const agents = await discoverBySkill(this.registry, skill).then(
+      (found) => {
+        this.lastKnown.set(skill, found);
+        return found;
+      },
+      (e) => {
+        // The registry is soft state and may be restarting: use the agents it listed last time.
+        const known = this.lastKnown.get(skill);
+        if (known?.length) {
+          this.logger.warn(
+            { skill, err: (e as Error).message },
+            'registry unavailable; using last known agents',
+          );
+          return known;
+        }
+        throw new AppError('unavailable', `The agent registry is unavailable (${(e as Error).message})`);
+      },
+    );
     if (agents.length === 0) {
       throw new AppError(
         'unavailable',

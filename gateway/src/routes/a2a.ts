@@ -45,6 +45,17 @@ export function a2aRoutes(opts: {
     return c.json(card.json);
   });
 
+  // The keys the assistant signs push notifications with, so a webhook receiver that found the agent
+  // through this front door can verify them here.
+  app.get('/.well-known/jwks.json', async (c) => {
+    const res = await fetch(`${opts.userAssistantUrl}/.well-known/jwks.json`, {
+      headers: traceHeaders(),
+    }).catch(() => undefined);
+    if (!res?.ok) throw new AppError('unavailable', 'The assistant agent is unavailable right now');
+    c.header('cache-control', 'public, max-age=300');
+    return c.json((await res.json()) as Record<string, unknown>);
+  });
+
   app.post('/a2a', requireAuth(opts.verify), async (c) => {
     const headers: Record<string, string> = { ...traceHeaders() };
     for (const name of FORWARDED) {

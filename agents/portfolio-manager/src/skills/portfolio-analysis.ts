@@ -37,42 +37,43 @@ export interface PortfolioAnalysis {
  * value it exactly (the agent never does its own arithmetic), then describe it.
  */
 export function portfolioAnalysisGraph(data: DataPlane) {
-  return new StateGraph(State)
-    .addNode('loadPortfolio', async (s) => ({
-      portfolio: await data.ledger.call<PortfolioSnapshot>(
-        'get_portfolio',
-        s.accountId ? { accountId: s.accountId } : {},
-        {
-          authorization: s.authorization,
-        },
-      ),
-    }))
-    .addNode('loadQuotes', async (s) => {
-      const symbols = s.portfolio!.positions.map((p) => p.symbol);
-      if (symbols.length === 0) return { quotes: [] };
-      const r = await data.market.call<QuotesResult>(
-        'get_latest_quotes',
-        { symbols },
-        { authorization: s.authorization },
-      );
-      return { quotes: r.quotes };
-    })
-    .addNode('value', async (s) => ({
-      valuation: valuePortfolio(s.portfolio!.account.cash, s.portfolio!.positions, s.quotes),
-    }))
-    .addNode('describe', async (s) => ({
-      answer: describe(
-        s.portfolio!.account.name,
-        s.valuation!,
-        s.quotes.some((q) => q.live),
-      ),
-    }))
-    .addEdge(START, 'loadPortfolio')
-    .addEdge('loadPortfolio', 'loadQuotes')
-    .addEdge('loadQuotes', 'value')
-    .addEdge('value', 'describe')
-    .addEdge('describe', END)
-    .compile();
+  return (
+    new StateGraph(State)
+      // Every call carries the run's signal: cancelling the task aborts the tool call in flight.
+      .addNode('loadPortfolio', async (s, config) => ({
+        portfolio: await data.ledger.call<PortfolioSnapshot>(
+          'get_portfolio',
+          s.accountId ? { accountId: s.accountId } : {},
+          { authorization: s.authorization, signal: config.signal },
+        ),
+      }))
+      .addNode('loadQuotes', async (s, config) => {
+        const symbols = s.portfolio!.positions.map((p) => p.symbol);
+        if (symbols.length === 0) return { quotes: [] };
+        const r = await data.market.call<QuotesResult>(
+          'get_latest_quotes',
+          { symbols },
+          { authorization: s.authorization, signal: config.signal },
+        );
+        return { quotes: r.quotes };
+      })
+      .addNode('value', async (s) => ({
+        valuation: valuePortfolio(s.portfolio!.account.cash, s.portfolio!.positions, s.quotes),
+      }))
+      .addNode('describe', async (s) => ({
+        answer: describe(
+          s.portfolio!.account.name,
+          s.valuation!,
+          s.quotes.some((q) => q.live),
+        ),
+      }))
+      .addEdge(START, 'loadPortfolio')
+      .addEdge('loadPortfolio', 'loadQuotes')
+      .addEdge('loadQuotes', 'value')
+      .addEdge('value', 'describe')
+      .addEdge('describe', END)
+      .compile()
+  );
 }
 
 export async function analysePortfolio(
