@@ -137,3 +137,48 @@ describe('paper trading over A2A (external agent through the gateway)', () => {
     expect(viaGateway).toEqual(direct);
   });
 });
+
+describe('paper trading in the web app (headless Chromium)', () => {
+  it('shows Confirm / Cancel after a preview, and "Confirm order" places it', async () => {
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+      ],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+      page.setDefaultTimeout(20_000);
+      await page.goto(mesh.urls.gateway!);
+      await page.getByTestId('login-email').fill('demo@stockpulse.local');
+      await page.getByTestId('login-password').fill('stockpulse-demo');
+      await page.getByTestId('login-submit').click();
+      const input = page.getByTestId('copilot-chat-textarea');
+      await input.waitFor({ state: 'visible' });
+      await input.fill('buy 1 JPM');
+      await input.press('Enter');
+      const last = page.getByTestId('copilot-assistant-message').last();
+      await expect
+        .poll(() => last.textContent(), { timeout: 20_000 })
+        .toMatch(/Preview: buy 1 JPM at market/);
+      const confirm = page.getByTestId('copilot-suggestion').filter({ hasText: 'Confirm order' });
+      await confirm.waitFor({ state: 'visible' });
+      expect(await page.getByTestId('copilot-suggestion').filter({ hasText: 'Cancel order' }).count()).toBe(1);
+      await confirm.click();
+      await expect
+        .poll(() => page.getByTestId('copilot-assistant-message').last().textContent(), { timeout: 20_000 })
+        .toMatch(/Done\. Bought 1 JPM at \$/);
+      // The decision is made: the pills are gone.
+      await page.locator('[data-testid="copilot-chat"][data-copilot-running="false"]').waitFor();
+      await expect.poll(() => confirm.count()).toBe(0);
+      if (process.env.E2E_SCREENSHOT) await page.screenshot({ path: process.env.E2E_SCREENSHOT });
+    } finally {
+      await browser.close();
+    }
+  }, 90_000);
+});

@@ -1,4 +1,10 @@
-import { CopilotChat, CopilotKitProvider, useConfigureSuggestions } from '@copilotkit/react-core/v2';
+import {
+  CopilotChat,
+  CopilotKitProvider,
+  UseAgentUpdate,
+  useAgent,
+  useConfigureSuggestions,
+} from '@copilotkit/react-core/v2';
 import { useCallback, useEffect, useMemo } from 'react';
 import type { Session } from './auth';
 import { BrandMark } from './LoginScreen';
@@ -85,10 +91,30 @@ const SUGGESTIONS = [
   { title: 'Paper trade', message: 'Buy 10 shares of MSFT at market' },
 ];
 
+/** Offered while an order preview waits for the person's decision; they send the reply for them. */
+const DECIDE = [
+  { title: 'Confirm order', message: 'confirm' },
+  { title: 'Cancel order', message: 'cancel' },
+];
+
+/** The assistant's last structured answer (AG-UI STATE_SNAPSHOT `answer`). */
+interface AnswerState {
+  answer?: { kind?: string; confirmation?: unknown } | null;
+}
+
 function Chat() {
+  const { agent } = useAgent({
+    agentId: AGENT_ID,
+    updates: [UseAgentUpdate.OnStateChanged, UseAgentUpdate.OnRunStatusChanged],
+  });
+  const answer = (agent.state as AnswerState | undefined)?.answer;
+  // An order preview with a confirmation token is waiting: offer Confirm / Cancel next to the input.
+  const deciding = !agent.isRunning && answer?.kind === 'order-preview' && Boolean(answer.confirmation);
   useConfigureSuggestions(
-    { suggestions: SUGGESTIONS, available: 'before-first-message', consumerAgentId: AGENT_ID },
-    [],
+    deciding
+      ? { suggestions: DECIDE, available: 'always', consumerAgentId: AGENT_ID }
+      : { suggestions: SUGGESTIONS, available: 'before-first-message', consumerAgentId: AGENT_ID },
+    [deciding],
   );
   return (
     <CopilotChat

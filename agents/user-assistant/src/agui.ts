@@ -90,13 +90,12 @@ export function mountAgui(
               stepName,
             } as BaseEvent),
         );
-        if (result.data) {
-          // The structured answer (valuation, risk report, analysis, plan) for the UI to render.
-          const snapshot = result.portfolio
-            ? { portfolio: result.portfolio, answer: result.data }
-            : { answer: result.data };
-          await send({ type: EventType.STATE_SNAPSHOT, snapshot } as BaseEvent);
-        }
+        // The structured answer (valuation, risk report, analysis, plan, order preview) for the UI,
+        // every turn: null when the turn had none, so a stale preview never stays on screen.
+        const snapshot = result.portfolio
+          ? { portfolio: result.portfolio, answer: result.data ?? null }
+          : { answer: result.data ?? null };
+        await send({ type: EventType.STATE_SNAPSHOT, snapshot } as BaseEvent);
         const messageId = randomUUID();
         await send({ type: EventType.TEXT_MESSAGE_START, messageId, role: 'assistant' } as BaseEvent);
         for (const delta of chunks(result.text)) {

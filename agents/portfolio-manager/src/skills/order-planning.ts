@@ -127,7 +127,7 @@ async function preview(ctx: SkillContext, order: Record<string, unknown>): Promi
   }
   const weight = p.weights.find((w) => w.symbol === p.request.symbol);
   const lines = [
-    `Preview: ${summary}, about ${formatUsd(p.estimatedGross)} (${p.estimatedQuantity} shares at about ${formatUsd(p.estimatedPrice)}${money(p.estimatedFees).isZero() ? ', no commission' : `, plus ${formatUsd(p.estimatedFees)} commission`}).`,
+    `Preview: ${summary}, about ${formatUsd(p.estimatedGross)} (${p.estimatedQuantity} share${money(p.estimatedQuantity).eq(1) ? '' : 's'} at about ${formatUsd(p.estimatedPrice)}${money(p.estimatedFees).isZero() ? ', no commission' : `, plus ${formatUsd(p.estimatedFees)} commission`}).`,
     `Cash afterwards: ${formatUsd(p.cashAfter)}.`,
   ];
   if (weight)
