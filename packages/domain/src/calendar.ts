@@ -97,17 +97,20 @@ export function tradingDays(from: string, to: string): string[] {
   return out;
 }
 
+// One formatter for the process: building an Intl.DateTimeFormat costs ~80 µs, using one ~10 µs.
+const NEW_YORK = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'America/New_York',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
 /** Exchange-local date and minutes since midnight for an instant. */
 export function exchangeTime(at: Date): { date: string; minutes: number } {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'America/New_York',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(at);
+  const parts = NEW_YORK.formatToParts(at);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '00';
   return {
     date: `${get('year')}-${get('month')}-${get('day')}`,
