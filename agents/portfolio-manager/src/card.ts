@@ -68,6 +68,18 @@ export function portfolioManagerCard(publicUrl: string): AgentCard {
         examples: ['Buy 10 AAPL', 'Sell $500 of MSFT', 'Show my orders'],
         outputModes: BOTH,
       },
+      {
+        id: SKILLS.alerts,
+        name: 'Price alerts',
+        description:
+          'Create a price alert (price_above / price_below a price, or change_pct: a day move of at least N%, ' +
+          'negative for a drop) checked on the live feed, or list them. Triggered alerts go to the person’s ' +
+          'risk-alerts stream. Data part: { skill: "alerts", action: "create", alert: { symbol, kind, threshold } } ' +
+          'or { action: "list" }.',
+        tags: ['alerts', 'price', 'notifications'],
+        examples: ['Alert me when AAPL goes above 230', 'Show my alerts'],
+        outputModes: BOTH,
+      },
     ],
   });
 }

@@ -14,6 +14,7 @@ import {
   textPart,
 } from '@stockpulse/protocols/a2a';
 import { z } from 'zod';
+import { alertsRequestSchema, manageAlerts } from './skills/alerts.js';
 import type { SkillContext } from './skills/context.js';
 import { SKILLS, type SkillId, skillForText } from './skills/index.js';
 import { analyseMarket } from './skills/market-analysis.js';
@@ -152,6 +153,18 @@ export class PortfolioManagerExecutor implements AgentExecutor {
         }
         const result = await planOrder(ctx, parsed.data);
         return { ...result, name: result.data.kind, description: 'Order preview, placement or list' };
+      }
+      case SKILLS.alerts: {
+        const parsed = alertsRequestSchema.safeParse(raw);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          throw new AppError(
+            'bad_request',
+            `Invalid alert request: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
+          );
+        }
+        const result = await manageAlerts(ctx, parsed.data);
+        return { ...result, name: result.data.kind, description: 'Price alerts' };
       }
       case SKILLS.rebalancing: {
         const plan = proposeRebalance((await valuation()).valuation, rebalanceRequestSchema.parse(request));

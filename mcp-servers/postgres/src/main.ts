@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { embeddedDir, migrate, openDatabase } from '@stockpulse/db';
 import { marketClockOf, SimulatedFeed } from '@stockpulse/domain';
 import { runMcpService } from '@stockpulse/protocols/runtime';
+import { AlertWatcher } from './alerts/watcher.js';
 import { PaperBroker } from './broker/paper-broker.js';
 import { ledgerServerSpec } from './server.js';
 import { ledgerStores } from './store/index.js';
@@ -24,19 +25,11 @@ await runMcpService('postgres', async ({ config, logger }) => {
     confirmationSecret: confirmationSecret(config.serviceSecret),
     logger,
   });
-  // Resting orders fill as the market crosses them: replay the feed for working orders every second.
-  let matching = false;
-  const matcher = setInterval(() => {
-    if (matching) return;
-    matching = true;
-    broker
-      .matchOpenOrders()
-      .catch((err) => logger.warn({ err }, 'matching pass failed'))
-      .finally(() => {
-        matching = false;
-      });
-  }, 1_000);
-  matcher.unref();
+  const alerts = new AlertWatcher(db, feed, undefined, logger);
+  // Resting orders fill as the market crosses them: replay the feed for working orders every second,
+  // and check price alerts against it every few seconds.
+  const matcher = every(1_000, () => broker.matchOpenOrders(), logger, 'matching pass failed');
+  const watcher = every(3_000, () => alerts.check(), logger, 'alert pass failed');
   return {
     spec: ledgerServerSpec(ledgerStores(db), broker),
     health: async () => {
@@ -51,6 +44,7 @@ await runMcpService('postgres', async ({ config, logger }) => {
     },
     close: async () => {
       clearInterval(matcher);
+      clearInterval(watcher);
       await db.close();
     },
   };
@@ -63,4 +57,25 @@ await runMcpService('postgres', async ({ config, logger }) => {
 function confirmationSecret(serviceSecret: string | undefined): string {
   if (!serviceSecret) return randomBytes(32).toString('base64url');
   return createHmac('sha256', serviceSecret).update('stockpulse:order-confirmations').digest('base64url');
+}
+
+/** Run `pass` every `ms`, never two at once; failures are logged and the next pass tries again. */
+function every(
+  ms: number,
+  pass: () => Promise<unknown>,
+  logger: { warn(o: object, m: string): void },
+  what: string,
+) {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    pass()
+      .catch((err) => logger.warn({ err }, what))
+      .finally(() => {
+        running = false;
+      });
+  }, ms);
+  timer.unref();
+  return timer;
 }

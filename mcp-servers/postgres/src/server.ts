@@ -6,6 +6,7 @@ import { storeError } from './store/errors.js';
 import type { LedgerStores } from './store/index.js';
 import { agentStateTools } from './tools/agent-state.js';
 import { alertTools } from './tools/alerts.js';
+import { backtestTools } from './tools/backtests.js';
 import { brokerTools } from './tools/broker.js';
 import { orderTools } from './tools/orders.js';
 import { portfolioTools } from './tools/portfolio.js';
@@ -33,6 +34,7 @@ export function ledgerServerSpec(stores: LedgerStores, broker?: PaperBroker): Mc
     ...(broker ? brokerTools(stores.ledger, broker) : []),
     ...watchlistTools(stores.watchlists),
     ...alertTools(stores.alerts),
+    ...backtestTools(stores.backtests),
     ...agentStateTools(stores.agentState),
     ...sqlTools(stores.reader),
   ];

@@ -48,6 +48,9 @@ const ALL_TOOLS = [
   'list_alerts',
   'create_alert',
   'delete_alert',
+  'save_backtest',
+  'list_backtests',
+  'get_backtest',
   'save_agent_task',
   'get_agent_task',
   'list_agent_tasks',
@@ -67,6 +70,7 @@ const WRITE_TOOLS = [
   'delete_watchlist',
   'create_alert',
   'delete_alert',
+  'save_backtest',
   'save_agent_task',
   'save_push_config',
   'delete_push_config',
@@ -90,7 +94,7 @@ let mcpServer: { url: string; close(): Promise<void> };
 const tokens = { alice: '', bob: '', service: '' };
 let alice: Client;
 let bob: Client;
-const bobIds = { watchlist: '', alert: '' };
+const bobIds = { watchlist: '', alert: '', backtest: '' };
 
 async function seed() {
   await seedDemoPortfolio(db, { seed: 2024, start: '2024-01-02' });
@@ -140,6 +144,15 @@ async function seed() {
   bobIds.watchlist = (await stores.watchlists.create(BOB, 'Bob list', ['TSLA'])).id;
   bobIds.alert = (
     await stores.alerts.create(BOB, { symbol: 'TSLA', kind: 'price_below', threshold: '150' })
+  ).id;
+  bobIds.backtest = (
+    await stores.backtests.save(BOB, {
+      inputHash: 'cd'.repeat(32),
+      strategy: { name: 'ma_crossover', params: {} },
+      symbols: ['TSLA'],
+      summary: {},
+      result: {},
+    })
   ).id;
   await stores.agentState.saveTask(BOB, {
     id: 'bob-task',
@@ -277,6 +290,21 @@ describe('postgres MCP server over Streamable HTTP', () => {
     expect((await call(alice, 'list_alerts', { status: 'active' })).items).toHaveLength(1);
     expect(await call(alice, 'delete_alert', { alertId: alert.id })).toEqual({ id: alert.id, deleted: true });
 
+    const backtest = {
+      inputHash: 'ab'.repeat(32),
+      strategy: { name: 'ma_crossover', params: { fast: 50, slow: 200 } },
+      symbols: ['AAPL'],
+      summary: { totalReturn: 0.12 },
+      result: { equityCurve: [{ date: '2024-01-02', equity: '100000.00' }] },
+    };
+    const saved = await call(alice, 'save_backtest', backtest);
+    expect(saved).toMatchObject({ created: true, symbols: ['AAPL'], summary: { totalReturn: 0.12 } });
+    expect((await call(alice, 'save_backtest', backtest)).id).toBe(saved.id); // idempotent on the input hash
+    expect((await call(alice, 'list_backtests', {})).items.map((b: { id: string }) => b.id)).toEqual([
+      saved.id,
+    ]);
+    expect((await call(alice, 'get_backtest', { backtestId: saved.id })).result).toEqual(backtest.result);
+
     const task = {
       id: 'task-9',
       contextId: 'ctx-9',
@@ -374,6 +402,7 @@ describe('postgres MCP server over Streamable HTTP', () => {
       ['delete_alert', { alertId: bobIds.alert }],
       ['get_agent_task', { taskId: 'bob-task' }],
       ['get_checkpoint', { threadId: 'bob-thread' }],
+      ['get_backtest', { backtestId: bobIds.backtest }],
     ];
     for (const [name, args] of foreign) {
       expect(await failure(alice, name, args), name).toMatchObject({ code: 'not_found' });

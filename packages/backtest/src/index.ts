@@ -6,6 +6,7 @@ export type {
   Trade,
 } from './analytics.js';
 export { PERIODS_PER_YEAR } from './analytics.js';
+export { equalWeightIndex } from './benchmark.js';
 export { BACKTEST_ACCOUNT_ID, type BacktestOrder, type Rejection } from './desk.js';
 export {
   type BacktestInput,

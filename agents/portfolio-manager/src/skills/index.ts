@@ -5,6 +5,7 @@ export const SKILLS = {
   marketAnalysis: 'market-analysis',
   rebalancing: 'rebalancing',
   orderPlanning: 'order-planning',
+  alerts: 'alerts',
 } as const;
 export type SkillId = (typeof SKILLS)[keyof typeof SKILLS];
 

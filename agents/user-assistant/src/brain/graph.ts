@@ -73,6 +73,10 @@ export function delegationFor(
       return { skill: 'rebalancing', data: {} };
     case 'orders':
       return { skill: 'order-planning', data: { action: 'list' } };
+    case 'create_alert':
+      return { skill: 'alerts', data: { action: 'create', alert: intent.alert } };
+    case 'alerts':
+      return { skill: 'alerts', data: { action: 'list' } };
     case 'trade':
       // A fresh idempotency key per preview: confirming it (even twice) places one order.
       return {
@@ -187,6 +191,8 @@ function respond(s: TurnState): Partial<TurnState> {
     case 'market':
     case 'rebalance':
     case 'orders':
+    case 'create_alert':
+    case 'alerts':
       return { reply: s.specialistText ?? 'The portfolio manager returned no answer.' };
     case 'unknown_symbol':
       return {

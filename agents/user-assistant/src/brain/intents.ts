@@ -24,6 +24,11 @@ export type Intent =
   | { kind: 'rebalance' }
   | { kind: 'trade'; order: OrderIntent }
   | { kind: 'orders' }
+  | {
+      kind: 'create_alert';
+      alert: { symbol: string; kind: 'price_above' | 'price_below' | 'change_pct'; threshold: string };
+    }
+  | { kind: 'alerts' }
   | { kind: 'confirm' }
   | { kind: 'reject' }
   | { kind: 'greeting' }
@@ -35,12 +40,15 @@ const normalize = (text: string) =>
   text
     .toLowerCase()
     .replace(/[’']/g, "'")
-    .replace(/[^a-z0-9'$., ]+/g, ' ')
+    .replace(/[^a-z0-9'$.,% ]+/g, ' ')
     .replace(/[.,](?![\da-z])/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
 
-type Simple = Exclude<Intent['kind'], 'risk' | 'market' | 'trade' | 'unknown_symbol' | 'unsupported'>;
+type Simple = Exclude<
+  Intent['kind'],
+  'risk' | 'market' | 'trade' | 'create_alert' | 'unknown_symbol' | 'unsupported'
+>;
 
 const SIMPLE: Array<{ intent: Simple; patterns: RegExp[] }> = [
   {
@@ -60,6 +68,10 @@ const SIMPLE: Array<{ intent: Simple; patterns: RegExp[] }> = [
       /^(orders|trades)$/,
       /\bwhat (orders|trades) (do i have|have i (made|placed))\b/,
     ],
+  },
+  {
+    intent: 'alerts',
+    patterns: [/\b(my|show|list|active|open) (price )?alerts\b/, /^alerts$/, /\bwhat alerts\b/],
   },
   {
     intent: 'rebalance',
@@ -112,6 +124,33 @@ const MARKET = [
 const TRADE =
   /^(?:please )?(buy|sell)\s+(?:(\$\s?[\d,]+(?:\.\d+)?|[\d,]+(?:\.\d+)?\s?(?:dollars|usd))\s+(?:of|in|worth of)\s+|([\d,]+(?:\.\d+)?)\s+(?:shares?\s+(?:of\s+)?)?)(\$?[a-z][a-z.]{0,5}|[a-z][a-z .&-]{1,40}?)(?:\s+(?:shares?|stock))?(?:\s+at\s+(?:the\s+)?market(?:\s+price)?)?(?:\s+(?:at|@|limit(?: at)?|for)\s+\$?([\d,]+(?:\.\d+)?)(?: limit)?)?(?:\s+stop(?: at)?\s+\$?([\d,]+(?:\.\d+)?))?(?:\s+(?:good (?:till|til|until) (?:cancell?ed)|gtc|for today|day))?(?:\s+please)?$/;
 
+// "alert me when AAPL goes above 230", "notify me if nvidia drops below $100", "alert me if TSLA moves 5%"
+const ALERT =
+  /^(?:please )?(?:alert|notify|tell|ping|warn) me (?:when|if) (.+?) (?:goes |gets |trades |rises |climbs |is |moves |falls |drops |sinks )?(above|over|higher than|below|under|lower than|up|down|moves|falls|drops|rises|jumps)(?: by| more than)? \$?([\d,]+(?:\.\d+)?)( ?%| percent)?$/;
+
+function recognizeAlert(t: string): Intent | undefined {
+  const m = ALERT.exec(t);
+  if (!m) return undefined;
+  const [, name, direction, value, percent] = m;
+  const symbol = symbolInSlot(name!.trim());
+  if (!symbol) return { kind: 'unknown_symbol', name: name!.trim().toUpperCase() };
+  const threshold = amount(value!);
+  const down = /below|under|lower|down|falls|drops/.test(direction!);
+  if (
+    percent ||
+    direction === 'moves' ||
+    direction === 'up' ||
+    direction === 'down' ||
+    direction === 'jumps'
+  ) {
+    return {
+      kind: 'create_alert',
+      alert: { symbol, kind: 'change_pct', threshold: down ? `-${threshold}` : threshold },
+    };
+  }
+  return { kind: 'create_alert', alert: { symbol, kind: down ? 'price_below' : 'price_above', threshold } };
+}
+
 const amount = (s: string) => s.replace(/[$,\s]|dollars|usd/g, '');
 
 function recognizeTrade(t: string): Intent | undefined {
@@ -135,7 +174,7 @@ function recognizeTrade(t: string): Intent | undefined {
 
 export function recognize(text: string): Intent {
   const t = normalize(text);
-  const trade = recognizeTrade(t);
+  const trade = recognizeTrade(t) ?? recognizeAlert(t);
   if (trade) return trade;
   for (const rule of SIMPLE) {
     if (rule.patterns.some((p) => p.test(t))) return { kind: rule.intent };

@@ -17,6 +17,8 @@ export interface Alert {
   status: 'active' | 'triggered';
   createdAt: string;
   triggeredAt: string | null;
+  /** The price the alert fired at. */
+  triggeredPrice: string | null;
 }
 
 interface AlertRow {
@@ -28,6 +30,7 @@ interface AlertRow {
   status: 'active' | 'triggered';
   created_at: Date;
   triggered_at: Date | null;
+  triggered_price: string | null;
   at_us: number;
 }
 
@@ -40,6 +43,7 @@ const toAlert = (r: AlertRow): Alert => ({
   status: r.status,
   createdAt: r.created_at.toISOString(),
   triggeredAt: r.triggered_at?.toISOString() ?? null,
+  triggeredPrice: r.triggered_price === null ? null : money(r.triggered_price).toFixed(2),
 });
 
 /** Thresholds an alert kind accepts: a positive price, or a signed, non-zero percentage. */
@@ -66,7 +70,7 @@ export class Alerts {
   ) {
     const after = decodeCursor(opts.cursor);
     const { rows } = await this.db.query<AlertRow>(
-      `SELECT id, symbol, kind, threshold, note, status, created_at, triggered_at, ${micros('created_at')} AS at_us
+      `SELECT id, symbol, kind, threshold, note, status, created_at, triggered_at, triggered_price, ${micros('created_at')} AS at_us
        FROM alerts WHERE user_id = $1
          AND ($2::text IS NULL OR symbol = $2) AND ($3::text IS NULL OR status = $3)
          AND ($4::int8 IS NULL OR (created_at, id) < (${fromMicros('$4')}, $5::uuid))
@@ -101,7 +105,7 @@ export class Alerts {
         );
       const { rows } = await tx.query<AlertRow>(
         `INSERT INTO alerts (id, user_id, symbol, kind, threshold, note) VALUES ($1, $2, $3, $4, $5, $6)
-         RETURNING id, symbol, kind, threshold, note, status, created_at, triggered_at, 0::int8 AS at_us`,
+         RETURNING id, symbol, kind, threshold, note, status, created_at, triggered_at, triggered_price, 0::int8 AS at_us`,
         [randomUUID(), userId, a.symbol, a.kind, a.threshold, a.note ?? null],
       );
       return toAlert(rows[0]!);

@@ -1,6 +1,7 @@
 import type { Database } from '@stockpulse/db';
 import { AgentState } from './agent-state.js';
 import { Alerts } from './alerts.js';
+import { Backtests } from './backtests.js';
 import { Ledger } from './ledger.js';
 import { Orders } from './orders.js';
 import { type ReaderLimits, ReaderQueries } from './reader.js';
@@ -12,6 +13,7 @@ export interface LedgerStores {
   orders: Orders;
   watchlists: Watchlists;
   alerts: Alerts;
+  backtests: Backtests;
   agentState: AgentState;
   reader: ReaderQueries;
 }
@@ -22,6 +24,7 @@ export function ledgerStores(db: Database, readerLimits: Partial<ReaderLimits> =
     orders: new Orders(db),
     watchlists: new Watchlists(db),
     alerts: new Alerts(db),
+    backtests: new Backtests(db),
     agentState: new AgentState(db),
     reader: new ReaderQueries(db, readerLimits),
   };

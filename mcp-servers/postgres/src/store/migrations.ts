@@ -218,4 +218,34 @@ export const LEDGER_MIGRATIONS: Migration[] = [
       ALTER TABLE used_confirmations ENABLE ROW LEVEL SECURITY;
     `,
   },
+  {
+    id: '006_alert_triggers',
+    sql: `
+      -- What the market did when an alert fired, and when it was handed to the person's risk-alerts
+      -- stream (NULL: not yet, retried: an outbox).
+      ALTER TABLE alerts ADD COLUMN triggered_price numeric(20, 4);
+      ALTER TABLE alerts ADD COLUMN triggered_change_pct numeric(12, 4);
+      ALTER TABLE alerts ADD COLUMN published_at timestamptz;
+      CREATE INDEX alerts_active ON alerts (symbol) WHERE status = 'active';
+    `,
+  },
+  {
+    id: '007_backtests',
+    sql: `
+      -- Stored backtest results, per user; a result is deterministic in its inputs (input_hash).
+      CREATE TABLE backtests (
+        id uuid PRIMARY KEY,
+        user_id uuid NOT NULL,
+        input_hash text NOT NULL,
+        strategy jsonb NOT NULL,
+        symbols text[] NOT NULL,
+        summary jsonb NOT NULL,
+        result jsonb NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        UNIQUE (user_id, input_hash)
+      );
+      CREATE INDEX backtests_user ON backtests (user_id, created_at DESC, id DESC);
+      ALTER TABLE backtests ENABLE ROW LEVEL SECURITY;
+    `,
+  },
 ];

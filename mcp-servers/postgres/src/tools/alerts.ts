@@ -13,6 +13,7 @@ const alert = z.object({
   status: z.enum(['active', 'triggered']),
   createdAt: timestamp,
   triggeredAt: timestamp.nullable(),
+  triggeredPrice: decimal.nullable().describe('The price the alert fired at'),
 });
 
 export function alertTools(alerts: Alerts) {
