@@ -128,3 +128,32 @@ describe('rebalancing', () => {
     expect(after.answer?.kind).toBe('portfolio-valuation');
   });
 });
+
+describe('backtests', () => {
+  it('"Backtest a moving average crossover on AAPL" runs, stores, and gives the same result twice', async () => {
+    const first = await ask('Backtest a moving average crossover on AAPL', 'thread-backtest');
+    expect(first.answer?.kind).toBe('backtest-result');
+    expect(first.text).toMatch(
+      /^Backtest of moving-average crossover on AAPL, 2024-01-02 to \d{4}-\d\d-\d\d/,
+    );
+    expect(first.text).toMatch(/Holding the same stocks equally weighted returned -?[\d.]+%/);
+    const again = await ask('Backtest a moving average crossover on AAPL', 'thread-backtest');
+    expect(again.answer?.backtestId).toBe(first.answer?.backtestId);
+    expect(again.answer?.summary).toEqual(first.answer?.summary);
+    const list = await ask('show my backtests', 'thread-backtest');
+    expect(list.text).toMatch(/moving-average crossover on AAPL: -?[\d.]+%/);
+  });
+});
+
+describe('price alerts', () => {
+  it('"alert me when NVDA goes above 1" fires on the feed and shows as triggered', async () => {
+    const created = await ask('alert me when NVDA goes above 1', 'thread-alerts');
+    expect(created.text).toMatch(/^Done: I'll tell you when NVDA rises above \$1\.00\. NVDA is at \$/);
+    await expect
+      .poll(async () => (await ask('show my alerts', 'thread-alerts')).text, {
+        timeout: 15_000,
+        interval: 1_000,
+      })
+      .toMatch(/NVDA rises above \$1\.00: triggered/);
+  });
+});

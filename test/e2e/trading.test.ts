@@ -168,7 +168,9 @@ describe('paper trading in the web app (headless Chromium)', () => {
         .toMatch(/Preview: buy 1 JPM at market/);
       const confirm = page.getByTestId('copilot-suggestion').filter({ hasText: 'Confirm order' });
       await confirm.waitFor({ state: 'visible' });
-      expect(await page.getByTestId('copilot-suggestion').filter({ hasText: 'Cancel order' }).count()).toBe(1);
+      expect(await page.getByTestId('copilot-suggestion').filter({ hasText: 'Cancel order' }).count()).toBe(
+        1,
+      );
       await confirm.click();
       await expect
         .poll(() => page.getByTestId('copilot-assistant-message').last().textContent(), { timeout: 20_000 })

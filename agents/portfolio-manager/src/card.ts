@@ -80,6 +80,21 @@ export function portfolioManagerCard(publicUrl: string): AgentCard {
         examples: ['Alert me when AAPL goes above 230', 'Show my alerts'],
         outputModes: BOTH,
       },
+      {
+        id: SKILLS.backtesting,
+        name: 'Backtesting',
+        description:
+          'Run a built-in strategy (ma_crossover, rsi_mean_reversion, momentum_rotation, target_weights) over the ' +
+          'stored daily bars through the paper broker’s matching and risk rules, with no look-ahead, against an ' +
+          'equal-weighted buy-and-hold of the same symbols; the result is stored. Data part: { skill: "backtesting", ' +
+          'action: "run", strategy: { name, params }, symbols, initialCash? } or { action: "list" }.',
+        tags: ['backtest', 'strategy', 'simulation'],
+        examples: [
+          'Backtest a moving average crossover on AAPL',
+          'Backtest momentum on AAPL MSFT NVDA AMZN GOOGL',
+        ],
+        outputModes: BOTH,
+      },
     ],
   });
 }

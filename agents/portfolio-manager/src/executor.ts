@@ -15,6 +15,7 @@ import {
 } from '@stockpulse/protocols/a2a';
 import { z } from 'zod';
 import { alertsRequestSchema, manageAlerts } from './skills/alerts.js';
+import { backtest, backtestRequestSchema } from './skills/backtesting.js';
 import type { SkillContext } from './skills/context.js';
 import { SKILLS, type SkillId, skillForText } from './skills/index.js';
 import { analyseMarket } from './skills/market-analysis.js';
@@ -153,6 +154,18 @@ export class PortfolioManagerExecutor implements AgentExecutor {
         }
         const result = await planOrder(ctx, parsed.data);
         return { ...result, name: result.data.kind, description: 'Order preview, placement or list' };
+      }
+      case SKILLS.backtesting: {
+        const parsed = backtestRequestSchema.safeParse(raw);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          throw new AppError(
+            'bad_request',
+            `Invalid backtest request: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
+          );
+        }
+        const result = await backtest(ctx, parsed.data);
+        return { ...result, name: result.data.kind, description: 'Backtest result (stored) or list' };
       }
       case SKILLS.alerts: {
         const parsed = alertsRequestSchema.safeParse(raw);

@@ -35,6 +35,10 @@ describe('deterministic grammar', () => {
     ['yes', 'confirm'],
     ['never mind', 'reject'],
     ['buy 10 XYZQ', 'unknown_symbol'],
+    ['alert me when AAPL goes above 230', 'create_alert'],
+    ['show my alerts', 'alerts'],
+    ['backtest a moving average crossover on AAPL', 'backtest'],
+    ['show my backtests', 'backtests'],
     ['what is the meaning of life', 'unsupported'],
     ['is it a good day', 'unsupported'],
   ])('%s → %s', (text, kind) => {
@@ -63,6 +67,25 @@ describe('deterministic grammar', () => {
     });
     expect(recognize('sell 10 TSLA stop 200')).toMatchObject({ order: { type: 'stop', stopPrice: '200' } });
     expect(recognize('buy 2 brk.b')).toMatchObject({ order: { symbol: 'BRK.B' } });
+  });
+
+  it('reads alerts and backtests', () => {
+    expect(recognize('notify me if nvidia drops below $100')).toEqual({
+      kind: 'create_alert',
+      alert: { symbol: 'NVDA', kind: 'price_below', threshold: '100' },
+    });
+    expect(recognize('Alert me if MSFT falls 3%')).toMatchObject({
+      alert: { kind: 'change_pct', threshold: '-3' },
+    });
+    expect(recognize('Backtest momentum on AAPL, MSFT, NVDA and AMZN')).toEqual({
+      kind: 'backtest',
+      strategy: { name: 'momentum_rotation', params: { topN: 2 } },
+      symbols: ['AAPL', 'MSFT', 'NVDA', 'AMZN'],
+    });
+    expect(recognize('backtest rsi mean reversion on nvidia')).toMatchObject({
+      strategy: { name: 'rsi_mean_reversion' },
+      symbols: ['NVDA'],
+    });
   });
 
   it('finds the theme or company of a risk or market question', () => {

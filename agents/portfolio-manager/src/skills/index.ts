@@ -6,6 +6,7 @@ export const SKILLS = {
   rebalancing: 'rebalancing',
   orderPlanning: 'order-planning',
   alerts: 'alerts',
+  backtesting: 'backtesting',
 } as const;
 export type SkillId = (typeof SKILLS)[keyof typeof SKILLS];
 

@@ -77,6 +77,13 @@ export function delegationFor(
       return { skill: 'alerts', data: { action: 'create', alert: intent.alert } };
     case 'alerts':
       return { skill: 'alerts', data: { action: 'list' } };
+    case 'backtest':
+      return {
+        skill: 'backtesting',
+        data: { action: 'run', strategy: intent.strategy, symbols: intent.symbols },
+      };
+    case 'backtests':
+      return { skill: 'backtesting', data: { action: 'list' } };
     case 'trade':
       // A fresh idempotency key per preview: confirming it (even twice) places one order.
       return {
@@ -193,6 +200,8 @@ function respond(s: TurnState): Partial<TurnState> {
     case 'orders':
     case 'create_alert':
     case 'alerts':
+    case 'backtest':
+    case 'backtests':
       return { reply: s.specialistText ?? 'The portfolio manager returned no answer.' };
     case 'unknown_symbol':
       return {

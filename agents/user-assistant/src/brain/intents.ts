@@ -29,6 +29,8 @@ export type Intent =
       alert: { symbol: string; kind: 'price_above' | 'price_below' | 'change_pct'; threshold: string };
     }
   | { kind: 'alerts' }
+  | { kind: 'backtest'; strategy: { name: string; params: Record<string, unknown> }; symbols: string[] }
+  | { kind: 'backtests' }
   | { kind: 'confirm' }
   | { kind: 'reject' }
   | { kind: 'greeting' }
@@ -47,7 +49,7 @@ const normalize = (text: string) =>
 
 type Simple = Exclude<
   Intent['kind'],
-  'risk' | 'market' | 'trade' | 'create_alert' | 'unknown_symbol' | 'unsupported'
+  'risk' | 'market' | 'trade' | 'create_alert' | 'backtest' | 'unknown_symbol' | 'unsupported'
 >;
 
 const SIMPLE: Array<{ intent: Simple; patterns: RegExp[] }> = [
@@ -69,6 +71,7 @@ const SIMPLE: Array<{ intent: Simple; patterns: RegExp[] }> = [
       /\bwhat (orders|trades) (do i have|have i (made|placed))\b/,
     ],
   },
+  { intent: 'backtests', patterns: [/\b(my|show|list|saved) backtests\b/, /^backtests$/] },
   {
     intent: 'alerts',
     patterns: [/\b(my|show|list|active|open) (price )?alerts\b/, /^alerts$/, /\bwhat alerts\b/],
@@ -172,9 +175,35 @@ function recognizeTrade(t: string): Intent | undefined {
   return { kind: 'trade', order };
 }
 
+const BACKTEST =
+  /^(?:please )?(?:run a |run )?backtest (?:(?:a|an|the) )?(.+?) (?:strategy )?(?:on|for|with|over) (.+)$/;
+
+function recognizeBacktest(t: string, text: string): Intent | undefined {
+  const m = BACKTEST.exec(t);
+  if (!m) return undefined;
+  const [, strategyWords, rest] = m;
+  const symbols = findSymbols(text.slice(text.toLowerCase().indexOf(rest!.split(' ')[0]!)));
+  const fromSlots = rest!.split(/[ ,]+|\band\b/).flatMap((w) => {
+    const s = w.length >= 1 && w !== 'and' ? symbolInSlot(w) : undefined;
+    return s ? [s] : [];
+  });
+  const all = [...new Set([...symbols, ...fromSlots])];
+  if (all.length === 0) return undefined;
+  const w = strategyWords!;
+  const strategy = /\brsi|mean reversion/.test(w)
+    ? { name: 'rsi_mean_reversion', params: {} }
+    : /\bmomentum|rotation/.test(w)
+      ? { name: 'momentum_rotation', params: { topN: Math.max(1, Math.floor(all.length / 2)) } }
+      : /\b(moving average|ma|sma|crossover|cross)\b/.test(w)
+        ? { name: 'ma_crossover', params: {} }
+        : undefined;
+  if (!strategy) return undefined;
+  return { kind: 'backtest', strategy, symbols: all.slice(0, 20) };
+}
+
 export function recognize(text: string): Intent {
   const t = normalize(text);
-  const trade = recognizeTrade(t) ?? recognizeAlert(t);
+  const trade = recognizeTrade(t) ?? recognizeAlert(t) ?? recognizeBacktest(t, text);
   if (trade) return trade;
   for (const rule of SIMPLE) {
     if (rule.patterns.some((p) => p.test(t))) return { kind: rule.intent };
