@@ -1,3 +1,5 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { exchangeInstant, lastClosedTradingDay, money } from '@stockpulse/domain';
 import { createA2AClient, sendText } from '@stockpulse/protocols/a2a';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,6 +130,29 @@ describe('paper trading over A2A (external agent through the gateway)', () => {
     expect(second.state).toBe('TASK_STATE_COMPLETED');
     expect(second.task!.id).toBe(first.task!.id);
     expect(second.text).toMatch(/Bought 2 MSFT at \$/);
+  });
+
+  it('refuses to place an order for an API key without the trade scope, and says why', async () => {
+    const mcp = new Client({ name: 'e2e', version: '1.0.0' });
+    await mcp.connect(
+      new StreamableHTTPClientTransport(new URL(`${mesh.config.mcp.auth.url}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${token}` } },
+      }),
+    );
+    const { key } = (
+      await mcp.callTool({ name: 'create_api_key', arguments: { name: 'read-only agent', scopes: ['read'] } })
+    ).structuredContent as { key: string };
+    await mcp.close();
+    const client = await createA2AClient(mesh.urls.gateway!, { authorization: `Bearer ${key}` });
+    const preview = await sendText(client, 'buy 1 MSFT');
+    expect(preview.state).toBe('TASK_STATE_INPUT_REQUIRED');
+    const refused = await sendText(client, 'confirm', {
+      taskId: preview.task!.id,
+      contextId: preview.contextId,
+    });
+    expect(refused.text).toMatch(/^The order was not placed: .*trade/);
+    const orders = await sendText(client, 'show my orders');
+    expect(orders.text).not.toMatch(/buy 1 MSFT/);
   });
 
   it('publishes the keys push notifications are signed with at the front door', async () => {
