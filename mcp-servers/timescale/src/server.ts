@@ -3,6 +3,7 @@ import type { McpServerSpec } from '@stockpulse/protocols/mcp';
 import { liveQuotes } from './live.js';
 import { marketResources, marketResourceTemplates } from './resources/market.js';
 import type { MarketStore } from './store/market.js';
+import { importTools } from './tools/import.js';
 import { ingestTools } from './tools/ingest.js';
 import { marketTools } from './tools/market.js';
 
@@ -17,7 +18,7 @@ export function marketServerSpec(store: MarketStore, feed: SimulatedFeed): McpSe
       'sectors and the NYSE calendar and market status. Prices are exact decimal strings in USD; times are ' +
       'ISO-8601, sessions are New York (America/New_York) dates. Resources: market://universe and ' +
       'market://quotes/{symbol}.',
-    tools: [...marketTools(store, quotes), ...ingestTools(store)],
+    tools: [...marketTools(store, quotes), ...ingestTools(store), ...importTools(store)],
     resources: marketResources(store),
     resourceTemplates: marketResourceTemplates(store, quotes),
   };

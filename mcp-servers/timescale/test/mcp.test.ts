@@ -29,6 +29,7 @@ const ALL_TOOLS = [
   'get_trading_calendar',
   'get_market_status',
   'ingest_bars',
+  'import_csv_bars',
 ];
 const companies = loadUniverse().filter((c) => ['AAPL', 'MSFT', 'NVDA', 'AMD', 'JPM'].includes(c.symbol));
 const daily = simulateDailyBars({ seed: 2024, start: '2024-01-02', end: '2024-03-28', companies });
@@ -133,13 +134,60 @@ describe.each(backends)('timescale MCP server over Streamable HTTP (%s)', (_kind
       expect(t.annotations?.idempotentHint).toBe(true);
     }
     const writers = tools.filter((t) => !t.annotations?.readOnlyHint).map((t) => t.name);
-    expect(writers).toEqual(['ingest_bars']);
+    expect(writers).toEqual(['ingest_bars', 'import_csv_bars']);
     expect(tools.find((t) => t.name === 'ingest_bars')!.annotations?.destructiveHint).toBe(true);
     const getBars = tools.find((t) => t.name === 'get_bars')!;
     expect(getBars.inputSchema.required).toEqual(['symbol']);
     expect(getBars.inputSchema.properties?.interval).toMatchObject({
       enum: ['1m', '5m', '15m', '1h', '1d'],
     });
+  });
+
+  it('imports a Yahoo CSV for a symbol, refuses what is not that CSV, and needs the service scope', async () => {
+    const yahoo = [
+      'Date,Open,High,Low,Close,Adj Close,Volume',
+      '2024-04-01,171.19,171.25,169.48,170.03,169.5,46240500',
+      '2024-04-02,null,null,null,null,null,null',
+      '2024-04-03,168.79,170.68,168.58,169.65,169.1,47691700',
+    ].join('\n');
+    const imported = await call(service, 'import_csv_bars', { csv: yahoo, symbol: 'MSFT' });
+    expect(imported).toMatchObject({
+      layout: 'yahoo',
+      rows: 3,
+      skippedNullRows: 1,
+      inserted: 2,
+      firstDate: '2024-04-01',
+      lastDate: '2024-04-03',
+    });
+    const bars = await call(alice, 'get_daily_bars', {
+      symbol: 'MSFT',
+      from: '2024-04-01',
+      to: '2024-04-05',
+    });
+    expect((bars.bars as Array<{ date: string; close: string }>).map((b) => [b.date, b.close])).toEqual([
+      ['2024-04-01', '170.03'],
+      ['2024-04-03', '169.65'],
+    ]);
+    expect((await call(service, 'import_csv_bars', { csv: yahoo, symbol: 'MSFT' })).inserted).toBe(0);
+
+    const html = (await service.callTool({
+      name: 'import_csv_bars',
+      arguments: { csv: '<!DOCTYPE html><html><body>Too many requests</body></html>', symbol: 'MSFT' },
+    })) as CallToolResult;
+    expect(errorBody(html).error).toMatchObject({
+      code: 'bad_request',
+      message: expect.stringContaining('HTML'),
+    });
+    const broken = (await service.callTool({
+      name: 'import_csv_bars',
+      arguments: { csv: `${yahoo}\n2024-04-04,10,9,8,9.5,9.5,100`, symbol: 'MSFT' },
+    })) as CallToolResult;
+    expect(errorBody(broken).error.message).toMatch(/line 5/);
+    const denied = (await alice.callTool({
+      name: 'import_csv_bars',
+      arguments: { csv: yahoo, symbol: 'MSFT' },
+    })) as CallToolResult;
+    expect(errorBody(denied).error.code).toBe('forbidden');
   });
 
   it('quotes the live price while a newer session trades, the stored close otherwise', async () => {
