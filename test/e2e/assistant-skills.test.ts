@@ -146,14 +146,22 @@ describe('backtests', () => {
 });
 
 describe('price alerts', () => {
-  it('"alert me when NVDA goes above 1" fires on the feed and shows as triggered', async () => {
+  it('"alert me when NVDA goes above 1" fires on the feed, is told once in the chat, and shows as triggered', async () => {
     const created = await ask('alert me when NVDA goes above 1', 'thread-alerts');
     expect(created.text).toMatch(/^Done: I'll tell you when NVDA rises above \$1\.00\. NVDA is at \$/);
+    // The ledger checks alerts every 3 s and publishes a triggered one to the person's risk-alerts
+    // stream; the assistant tells them at the start of their next turn, once.
+    const seen: string[] = [];
     await expect
-      .poll(async () => (await ask('show my alerts', 'thread-alerts')).text, {
-        timeout: 15_000,
-        interval: 1_000,
-      })
-      .toMatch(/NVDA rises above \$1\.00: triggered/);
+      .poll(
+        async () => {
+          seen.push((await ask('show my alerts', 'thread-alerts')).text);
+          return seen.join('\n');
+        },
+        { timeout: 20_000, interval: 1_000 },
+      )
+      .toMatch(/🔔 NVDA rose above \$1\.00: now \$[\d,.]+\.[\s\S]*NVDA rises above \$1\.00: triggered/);
+    expect(seen.join('\n').match(/🔔 NVDA rose above/g)).toHaveLength(1);
+    expect(seen.at(-1)).toMatch(/NVDA rises above \$1\.00: triggered/);
   });
 });

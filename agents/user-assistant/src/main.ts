@@ -5,6 +5,7 @@ import { assistantGraph } from './brain/graph.js';
 import { userAssistantCard } from './card.js';
 import { Delegator } from './delegate.js';
 import { UserAssistantExecutor } from './executor.js';
+import { StreamAlertInbox } from './inbox.js';
 import { McpConversationStore } from './memory.js';
 
 await runAgentService(
@@ -16,12 +17,22 @@ await runAgentService(
       name: 'user-assistant',
       sessionAuthorization: () => serviceTokens.authorization(),
     });
-    const graph = assistantGraph(new Delegator(registry, logger), new McpConversationStore(ledger));
+    const redis = connectMcp(config.mcp.redis.url, {
+      name: 'user-assistant',
+      sessionAuthorization: () => serviceTokens.authorization(),
+    });
+    const graph = assistantGraph(
+      new Delegator(registry, logger),
+      new McpConversationStore(ledger),
+      new StreamAlertInbox(redis, logger),
+    );
     return {
       executor: new UserAssistantExecutor(graph),
       card: userAssistantCard,
       routes: (app) => mountAgui(app, { graph, verify, logger }),
-      close: () => ledger.close(),
+      close: async () => {
+        await Promise.all([ledger.close(), redis.close()]);
+      },
     };
   },
 );

@@ -1,15 +1,19 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import type { StockPulseConfig } from '@stockpulse/core';
 import { embeddedDir, migrate, openDatabase } from '@stockpulse/db';
 import { marketClockOf, SimulatedFeed } from '@stockpulse/domain';
+import { ServiceTokenSource } from '@stockpulse/protocols/auth';
+import { connectMcp } from '@stockpulse/protocols/mcp';
 import { runMcpService } from '@stockpulse/protocols/runtime';
-import { AlertWatcher } from './alerts/watcher.js';
+import { type AlertPublisher, AlertWatcher } from './alerts/watcher.js';
 import { PaperBroker } from './broker/paper-broker.js';
+import { catchUpCorporateActions } from './corporate-actions/index.js';
 import { ledgerServerSpec } from './server.js';
 import { ledgerStores } from './store/index.js';
 import { LEDGER_MIGRATIONS } from './store/migrations.js';
 import { seedDemoPortfolio } from './store/seed.js';
 
-await runMcpService('postgres', async ({ config, logger }) => {
+await runMcpService('postgres', async ({ config, logger, mode }) => {
   const db = await openDatabase({
     url: config.stores.ledgerUrl,
     dir: embeddedDir(config.dataDir, 'postgres'),
@@ -20,12 +24,16 @@ await runMcpService('postgres', async ({ config, logger }) => {
   if (config.demo.enabled && (await seedDemoPortfolio(db, config.simulator)))
     logger.info('demo portfolio seeded');
   const feed = new SimulatedFeed({ ...config.simulator, clock: marketClockOf(config.simulator) });
+  every(30_000, await catchUpCorporateActions(db, config, feed, logger), logger, 'corporate actions failed');
   const broker = new PaperBroker(db, {
     feed,
     confirmationSecret: confirmationSecret(config.serviceSecret),
     logger,
   });
-  const alerts = new AlertWatcher(db, feed, undefined, logger);
+  // Triggered alerts go to the person's risk-alerts stream on the redis MCP server, as this service.
+  const redis =
+    config.serviceSecret && mode === 'http' ? alertStream(config, config.serviceSecret) : undefined;
+  const alerts = new AlertWatcher(db, feed, redis?.publish, logger);
   // Resting orders fill as the market crosses them: replay the feed for working orders every second,
   // and check price alerts against it every few seconds.
   const matcher = every(1_000, () => broker.matchOpenOrders(), logger, 'matching pass failed');
@@ -45,6 +53,7 @@ await runMcpService('postgres', async ({ config, logger }) => {
     close: async () => {
       clearInterval(matcher);
       clearInterval(watcher);
+      await redis?.client.close();
       await db.close();
     },
   };
@@ -78,4 +87,26 @@ function every(
   }, ms);
   timer.unref();
   return timer;
+}
+
+/** Publishes a triggered alert to its owner's `risk-alerts` topic through the redis MCP server. */
+function alertStream(
+  config: StockPulseConfig,
+  secret: string,
+): { publish: AlertPublisher; client: ReturnType<typeof connectMcp> } {
+  const tokens = new ServiceTokenSource({
+    authUrl: config.mcp.auth.url,
+    clientId: 'mcp-postgres',
+    clientSecret: secret,
+  });
+  const client = connectMcp(config.mcp.redis.url, {
+    name: 'mcp-postgres',
+    sessionAuthorization: () => tokens.authorization(),
+  });
+  return {
+    client,
+    publish: async (userId, event) => {
+      await client.call('deliver_event', { userId, topic: 'risk-alerts', payload: { ...event } });
+    },
+  };
 }

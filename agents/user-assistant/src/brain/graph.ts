@@ -3,6 +3,7 @@ import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
 import { AppError } from '@stockpulse/core';
 import type { PortfolioValuation } from '@stockpulse/domain';
 import type { Delegator } from '../delegate.js';
+import type { AlertInbox } from '../inbox.js';
 import type { Conversation, ConversationStore, PendingOrder } from '../memory.js';
 import { type Intent, recognize } from './intents.js';
 import {
@@ -50,6 +51,8 @@ const State = Annotation.Root({
   /** A reply decided without the specialist (nothing to confirm, an expired preview). */
   direct: Annotation<string | undefined>(),
   reply: Annotation<string>(),
+  /** Alerts that fired since the last turn, told before the answer. */
+  alerts: Annotation<string[]>(),
   awaitingConfirmation: Annotation<boolean>(),
 });
 type TurnState = typeof State.State;
@@ -114,7 +117,7 @@ const afterRespond = (s: TurnState) => (s.toRemember ? 'remember' : END);
  * awaiting confirmation), delegate to the specialist with the skill (found through the registry),
  * phrase the answer and remember what the next turn needs. Node names are what the UI shows as steps.
  */
-export function assistantGraph(delegator: Delegator, memory: ConversationStore) {
+export function assistantGraph(delegator: Delegator, memory: ConversationStore, inbox?: AlertInbox) {
   return new StateGraph(State)
     .addNode('understand', async (s) => ({ intent: recognize(s.text) }))
     .addNode('recall', async (s) => ({ conversation: await memory.load(s.threadId, s.authorization) }))
@@ -143,7 +146,14 @@ export function assistantGraph(delegator: Delegator, memory: ConversationStore) 
         answerData?.kind === 'portfolio-valuation' ? (answerData as unknown as PortfolioAnswer) : undefined;
       return { portfolio, answerData, specialistText: answer.text };
     })
-    .addNode('respond', async (s) => respond(s))
+    .addNode('respond', async (s, config) => {
+      const out = respond(s);
+      if (!inbox) return out;
+      const { lines, ack } = await inbox.take(s.authorization, config.signal);
+      if (lines.length === 0) return out;
+      await ack();
+      return { ...out, alerts: lines, reply: `${lines.join('\n')}\n\n${out.reply}` };
+    })
     .addNode('remember', async (s) => {
       await memory.save(s.threadId, s.authorization, s.toRemember!);
       return {};
