@@ -116,7 +116,7 @@ describe('qdrant MCP server over Streamable HTTP', () => {
   });
 
   it('seeded the news corpus once (idempotent)', async () => {
-    expect(seeded).toBe(71);
+    expect(seeded).toBe(81); // 60 big moves, 10 macro releases, 11 sector round-ups
     expect(await seedDemoNews(library, { seed: 2024, start: '2024-01-02' }, silent, SEEDED_AT)).toBe(0);
   });
 
@@ -151,7 +151,7 @@ describe('qdrant MCP server over Streamable HTTP', () => {
       ['research', true],
       ['notes', true],
     ]);
-    expect(collections[0]!.documents).toBe(71);
+    expect(collections[0]!.documents).toBe(81);
   });
 
   it('searches the news in every mode, with a symbols filter and bounded snippets', async () => {
@@ -297,7 +297,7 @@ describe('qdrant MCP server over Streamable HTTP', () => {
       collections: Array<{ name: string; documents: number; writable: boolean }>;
     }>(service, 'list_collections', {});
     expect(collections.map((c) => [c.name, c.documents, c.writable])).toEqual([
-      ['news', 71, false],
+      ['news', 81, false],
       ['research', 0, false],
       ['notes', 0, false],
     ]);

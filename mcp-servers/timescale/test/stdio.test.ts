@@ -61,7 +61,7 @@ describe('stockpulse mcp timescale --stdio', () => {
       expect(tools.map((t) => t.name)).toEqual(
         expect.arrayContaining(['get_latest_quotes', 'get_bars', 'get_market_status', 'ingest_bars']),
       );
-      expect(tools).toHaveLength(8);
+      expect(tools).toHaveLength(9);
 
       const holding = DEMO_HOLDINGS[0]!.symbol;
       const quotes = (await client.callTool({

@@ -6,9 +6,11 @@ import {
   MARKET_OPEN_MINUTES,
   sessionCloseMinutes,
 } from './calendar.js';
+import type { CorporateAction } from './corporate-actions.js';
 import { type MinuteBar, SESSION_MINUTES, simulateMinuteBars } from './intraday.js';
+import { money } from './money.js';
 import { hash32, rng } from './random.js';
-import { type DailyBar, simulateDailyBars } from './simulator.js';
+import { type DailyBar, simulateMarket } from './simulator.js';
 import { companyBySymbol } from './universe.js';
 
 /**
@@ -78,6 +80,7 @@ const cents = (x: number) => (Math.round(x * 100) / 100).toFixed(2);
 export class SimulatedFeed {
   readonly clock: MarketClock;
   private readonly bars = new Map<string, DailyBar[]>();
+  private readonly actions = new Map<string, CorporateAction[]>();
   private readonly minutes = new Map<string, MinuteBar[]>();
 
   constructor(private readonly opts: FeedOptions) {
@@ -207,9 +210,19 @@ export class SimulatedFeed {
     return d;
   }
 
+  /**
+   * The close a session's change is measured from: the previous close, adjusted like an exchange does
+   * on an ex-date (less the dividend, divided by a split's ratio), so a split is not a crash.
+   */
   private previousClose(symbol: string, date: string): string | null {
     const prev = this.tradingDayBefore(date);
-    return prev < this.opts.start ? null : this.dailyBar(symbol, prev).close;
+    if (prev < this.opts.start) return null;
+    let close = money(this.dailyBar(symbol, prev).close);
+    for (const a of this.actions.get(symbol.trim().toUpperCase()) ?? []) {
+      if (a.exDate !== date) continue;
+      close = a.kind === 'split' ? close.div(a.ratio) : close.minus(a.amount);
+    }
+    return close.toFixed(2);
   }
 
   private series(symbol: string, through: string): DailyBar[] {
@@ -220,13 +233,15 @@ export class SimulatedFeed {
       if (!company) throw new RangeError(`Unknown symbol: ${sym}`);
       // Simulate a little past `through` so a session's neighbours are cached too.
       const end = addDays(through, 10);
-      series = simulateDailyBars({
+      const market = simulateMarket({
         seed: this.opts.seed,
         start: this.opts.start,
         end,
         companies: [company],
-      }).get(sym)!;
+      });
+      series = market.bars.get(sym)!;
       this.bars.set(sym, series);
+      this.actions.set(sym, market.corporateActions);
     }
     return series;
   }

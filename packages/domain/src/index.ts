@@ -1,5 +1,7 @@
 export * from './calendar.js';
+export * from './corporate-actions.js';
 export * from './demo.js';
+export * from './events.js';
 export * from './feed.js';
 export * from './intraday.js';
 export * from './money.js';

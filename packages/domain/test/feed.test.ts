@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { loadUniverse, SimulatedFeed, shiftedClock, simulateDailyBars } from '../src/index.js';
+import {
+  corporateActions,
+  loadUniverse,
+  money,
+  SimulatedFeed,
+  shiftedClock,
+  simulateDailyBars,
+} from '../src/index.js';
 
 const SIM = { seed: 2024, start: '2024-01-02' };
 const aapl = loadUniverse().filter((c) => c.symbol === 'AAPL');
@@ -70,5 +77,25 @@ describe('shiftedClock', () => {
     expect(elapsed).toBeGreaterThanOrEqual(119_000);
     expect(elapsed).toBeLessThan(125_000);
     expect(() => shiftedClock({ marketStart: anchor, wallAnchor: anchor, speed: 0 })).toThrow(/positive/);
+  });
+});
+
+describe('SimulatedFeed across corporate actions', () => {
+  it('measures the change on a split ex-date from the split-adjusted previous close', () => {
+    const companies = loadUniverse();
+    const split = corporateActions({ ...SIM, end: '2026-06-30', companies }).find((a) => a.kind === 'split');
+    expect(split, 'the simulated universe has at least one split').toBeDefined();
+    if (split?.kind !== 'split') return;
+    const feed = new SimulatedFeed(SIM);
+    const q = feed.quote(split.symbol, new Date(`${split.exDate}T23:00:00Z`));
+    const series = simulateDailyBars({
+      ...SIM,
+      end: split.exDate,
+      companies: companies.filter((c) => c.symbol === split.symbol),
+    }).get(split.symbol)!;
+    const rawPrevious = series.at(-2)!.close;
+    expect(q.previousClose).toBe(money(rawPrevious).div(split.ratio).toFixed(2));
+    // The day's change is an ordinary move, not a ÷ratio crash.
+    expect(Math.abs(Number(q.price) / Number(q.previousClose) - 1)).toBeLessThan(0.35);
   });
 });

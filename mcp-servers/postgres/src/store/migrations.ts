@@ -248,4 +248,30 @@ export const LEDGER_MIGRATIONS: Migration[] = [
       ALTER TABLE backtests ENABLE ROW LEVEL SECURITY;
     `,
   },
+  {
+    id: '008_corporate_actions',
+    sql: `
+      -- Dividends and splits the ledger has applied, one row per account and action, written in the
+      -- transaction that books the dividend or adjusts the position (so each applies once, whichever
+      -- replica runs the pass). quantity: the shares held when the ex-date's session opened.
+      CREATE TABLE corporate_action_applications (
+        account_id uuid NOT NULL REFERENCES accounts(id),
+        action_id text NOT NULL,
+        symbol text NOT NULL,
+        kind text NOT NULL CHECK (kind IN ('dividend', 'split')),
+        ex_date date NOT NULL,
+        pay_date date,
+        quantity numeric(24, 8) NOT NULL,
+        amount numeric(20, 6),
+        ratio numeric(12, 6),
+        cash numeric(20, 4),
+        applied_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (account_id, action_id),
+        CHECK ((kind = 'dividend') = (amount IS NOT NULL AND pay_date IS NOT NULL AND cash IS NOT NULL)),
+        CHECK ((kind = 'split') = (ratio IS NOT NULL))
+      );
+      ALTER TABLE corporate_action_applications ENABLE ROW LEVEL SECURITY;
+      COMMENT ON COLUMN cash_ledger.reference IS 'For trade and fee rows: the execution id; for dividend rows: the corporate action (dividend:SYMBOL:EX-DATE)';
+    `,
+  },
 ];
