@@ -324,21 +324,22 @@ export class PaperBroker {
 
   /** What risk needs: cash, positions at the current price, open orders' reservations, equity now and at the day's start. */
   private async snapshot(q: Queryable, accountId: string, excludeOrder?: string): Promise<AccountSnapshot> {
-    const [acct, cash, positions, open] = await Promise.all([
-      q.query<{ allow_short: boolean }>('SELECT allow_short FROM accounts WHERE id = $1', [accountId]),
-      q.query<{ balance: string | null }>(
-        'SELECT sum(amount) AS balance FROM cash_ledger WHERE account_id = $1',
-        [accountId],
-      ),
-      q.query<{ symbol: string; quantity: string }>(
-        'SELECT symbol, quantity FROM positions WHERE account_id = $1 AND quantity <> 0',
-        [accountId],
-      ),
-      q.query<OrderRow>(
-        'SELECT state FROM orders WHERE account_id = $1 AND status = ANY($2::text[]) AND id <> $3',
-        [accountId, OPEN, excludeOrder ?? '00000000-0000-0000-0000-000000000000'],
-      ),
+    // One after another: inside a transaction all four share one connection.
+    const acct = await q.query<{ allow_short: boolean }>('SELECT allow_short FROM accounts WHERE id = $1', [
+      accountId,
     ]);
+    const cash = await q.query<{ balance: string | null }>(
+      'SELECT sum(amount) AS balance FROM cash_ledger WHERE account_id = $1',
+      [accountId],
+    );
+    const positions = await q.query<{ symbol: string; quantity: string }>(
+      'SELECT symbol, quantity FROM positions WHERE account_id = $1 AND quantity <> 0',
+      [accountId],
+    );
+    const open = await q.query<OrderRow>(
+      'SELECT state FROM orders WHERE account_id = $1 AND status = ANY($2::text[]) AND id <> $3',
+      [accountId, OPEN, excludeOrder ?? '00000000-0000-0000-0000-000000000000'],
+    );
     if (!acct.rows[0]) throw new AppError('not_found', 'No such account');
     const feed = this.opts.feed;
     const now = feed.clock.now();
@@ -377,23 +378,19 @@ export class PaperBroker {
     quotes: Map<string, ReturnType<SimulatedFeed['quote']>>,
   ): Promise<string> {
     const dayStart = exchangeInstant(this.opts.feed.sessionAt(now).date, 0);
-    const { rows } = await q.query<{
-      symbol: string;
-      side: string;
-      quantity: string;
-      price: string;
-      commission: string;
-    }>(
-      'SELECT symbol, side, quantity, price, commission FROM executions WHERE account_id = $1 AND executed_at >= $2',
+    // Today's executions netted per symbol in SQL: shares bought − sold, and the cash they moved.
+    const { rows } = await q.query<{ symbol: string; shares: string; cash: string }>(
+      `SELECT symbol,
+              sum(CASE WHEN side = 'buy' THEN quantity ELSE -quantity END) AS shares,
+              sum(CASE WHEN side = 'buy' THEN -(quantity * price) ELSE quantity * price END - commission) AS cash
+       FROM executions WHERE account_id = $1 AND executed_at >= $2 GROUP BY symbol`,
       [accountId, dayStart],
     );
     const held = new Map(positions.map((p) => [p.symbol, money(p.quantity)]));
     let cash = cashNow;
     for (const e of rows) {
-      const gross = money(e.quantity).times(e.price);
-      const buy = e.side === 'buy';
-      cash = cash.plus(buy ? gross : gross.neg()).plus(e.commission);
-      held.set(e.symbol, (held.get(e.symbol) ?? money(0)).minus(buy ? e.quantity : money(e.quantity).neg()));
+      cash = cash.minus(e.cash);
+      held.set(e.symbol, (held.get(e.symbol) ?? money(0)).minus(e.shares));
     }
     let equity = cash;
     for (const [symbol, qty] of held) {

@@ -188,7 +188,7 @@ export class McpToolClient {
         this.callScope.getStore()?.authorization ?? (await this.opts.sessionAuthorization?.());
       if (authorization) headers.set('authorization', authorization);
       for (const [k, v] of Object.entries(traceHeaders())) if (!headers.has(k)) headers.set(k, v);
-      return base(url, { ...init, headers });
+      return fetchLinked(base, url, { ...init, headers });
     };
   }
 
@@ -214,6 +214,29 @@ export class McpToolClient {
     if (e instanceof McpError) return appErrorFromJsonRpc(e.code, e.message, e.data);
     const reason = e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e);
     return new AppError('unavailable', `${where} unreachable: ${reason}`);
+  }
+}
+
+/**
+ * The SDK's transport hands every request the same long-lived AbortSignal; listening on it per request
+ * piles up listeners until GC. Each request gets its own controller linked to that signal instead,
+ * unlinked once a plain (JSON) response is back; an SSE stream stays linked so closing the transport
+ * still ends it.
+ */
+async function fetchLinked(base: FetchLike, url: string | URL, init: RequestInit): Promise<Response> {
+  const outer = init.signal;
+  if (!outer) return base(url, init);
+  if (outer.aborted) return base(url, init);
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(outer.reason);
+  outer.addEventListener('abort', onAbort, { once: true });
+  let streaming = false;
+  try {
+    const res = await base(url, { ...init, signal: controller.signal });
+    streaming = (res.headers.get('content-type') ?? '').includes('text/event-stream');
+    return res;
+  } finally {
+    if (!streaming) outer.removeEventListener('abort', onAbort);
   }
 }
 
