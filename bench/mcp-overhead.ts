@@ -9,7 +9,7 @@
  * portfolio. 100 warm-up calls each, then the two loops alternate in blocks of 100 so drift in the
  * database or the machine hits both alike. Prints a markdown section for RESULTS.md.
  */
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -76,49 +76,84 @@ try {
     resourceUrl: server.url,
     authorizationServers: [authServer.url],
   });
-  const client = new Client({ name: 'bench-mcp-overhead', version: '0.0.0' });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL('/mcp', server.url), {
-      requestInit: { headers: { authorization: `Bearer ${token}` } },
-    }),
-  );
+  // The same server with every token checked in full (no verified-JWT cache), to show what that saves.
+  const uncachedApp = createServiceApp({ name: 'bench-postgres-uncached', logger: silent, metrics });
+  const uncachedServer = await listen(uncachedApp, { port: 0, host: HOST });
+  const closeUncached = mountMcpHttp(uncachedApp, spec, {
+    verify: createVerifier({ authUrl: authServer.url }),
+    logger: silent,
+    metrics,
+    resourceUrl: uncachedServer.url,
+    authorizationServers: [authServer.url],
+    verifiedCredentialTtlMs: 0,
+  });
+  const connectClient = async (url: string) => {
+    const c = new Client({ name: 'bench-mcp-overhead', version: '0.0.0' });
+    await c.connect(
+      new StreamableHTTPClientTransport(new URL('/mcp', url), {
+        requestInit: { headers: { authorization: `Bearer ${token}` } },
+      }),
+    );
+    return c;
+  };
+  const client = await connectClient(server.url);
+  const uncachedClient = await connectClient(uncachedServer.url);
 
   const direct = async () => {
     const p = await stores.ledger.portfolio(DEMO_USER_ID);
     if (p.positions.length === 0) throw new Error('empty portfolio');
   };
-  const viaMcp = async () => {
-    const r = (await client.callTool({ name: 'get_portfolio', arguments: {} })) as CallToolResult;
+  const call = async (c: Client, streamed = false) => {
+    // A progress callback makes the SDK send a progressToken: the server then streams (SSE, event store).
+    const options = streamed ? { onprogress: () => {} } : undefined;
+    const r = (await c.callTool(
+      { name: 'get_portfolio', arguments: {} },
+      undefined,
+      options,
+    )) as CallToolResult;
     if (r.isError) throw new Error(JSON.stringify(r.content));
     if (!(r.structuredContent as { positions: unknown[] }).positions.length) throw new Error('empty');
   };
-  // Same answer both ways (modulo JSON): the tool returns exactly what the store returns.
+  const paths: Array<[string, () => Promise<void>]> = [
+    ['direct `Ledger.portfolio()`', direct],
+    ['MCP `get_portfolio` (plain call: one JSON answer)', () => call(client)],
+    ['MCP `get_portfolio` with a progress token (SSE stream + event store)', () => call(client, true)],
+    ['MCP `get_portfolio`, every JWT verified in full (cache off)', () => call(uncachedClient)],
+  ];
+  // Same answer every way (modulo JSON): the tool returns exactly what the store returns.
   const a = JSON.parse(JSON.stringify(await stores.ledger.portfolio(DEMO_USER_ID)));
-  const b = ((await client.callTool({ name: 'get_portfolio', arguments: {} })) as CallToolResult)
-    .structuredContent;
-  if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error('MCP and direct answers differ');
+  for (const [c, options] of [[client], [client, { onprogress: () => {} }], [uncachedClient]] as const) {
+    const r = (await c.callTool(
+      { name: 'get_portfolio', arguments: {} },
+      undefined,
+      options,
+    )) as CallToolResult;
+    if (JSON.stringify(a) !== JSON.stringify(r.structuredContent))
+      throw new Error('MCP and direct answers differ');
+  }
 
-  for (let i = 0; i < WARMUP; i++) await direct();
-  for (let i = 0; i < WARMUP; i++) await viaMcp();
+  for (const [, run] of paths) for (let i = 0; i < WARMUP; i++) await run();
 
-  const times = { direct: [] as number[], mcp: [] as number[] };
+  const times = paths.map(() => [] as number[]);
+  const cpu = paths.map(() => 0);
   const t0 = performance.now();
   for (let done = 0; done < CALLS; done += BLOCK) {
-    for (let i = 0; i < BLOCK; i++) {
-      const t = performance.now();
-      await direct();
-      times.direct.push(performance.now() - t);
-    }
-    for (let i = 0; i < BLOCK; i++) {
-      const t = performance.now();
-      await viaMcp();
-      times.mcp.push(performance.now() - t);
+    for (const [p, [, run]] of paths.entries()) {
+      const c0 = process.cpuUsage();
+      for (let i = 0; i < BLOCK; i++) {
+        const t = performance.now();
+        await run();
+        times[p]!.push(performance.now() - t);
+      }
+      const c = process.cpuUsage(c0);
+      cpu[p]! += c.user + c.system;
     }
   }
   const wallS = (performance.now() - t0) / 1000;
-  await client.close();
-  await closeSessions();
-  await server.close();
+  await Promise.all([client.close(), uncachedClient.close()]);
+  await Promise.all([closeSessions(), closeUncached()]);
+  await Promise.all([server.close(), uncachedServer.close()]);
+  const [load1] = loadavg();
 
   const stat = (xs: number[]) => {
     const s = [...xs].sort((x, y) => x - y);
@@ -129,23 +164,28 @@ try {
       mean: s.reduce((t, x) => t + x, 0) / s.length,
     };
   };
-  const d = stat(times.direct);
-  const m = stat(times.mcp);
+  const stats = times.map(stat);
+  const d = stats[0]!;
+  const m = stats[1]!;
   const f = (n: number) => n.toFixed(3);
   const positions = a.positions.length as number;
+  const rows = paths.map(
+    ([name], p) =>
+      `| ${name} | ${f(stats[p]!.p50)} | ${f(stats[p]!.p90)} | ${f(stats[p]!.p99)} | ${f(stats[p]!.mean)} | ${(cpu[p]! / CALLS / 1000).toFixed(3)} |`,
+  );
   out = `## MCP overhead: \`get_portfolio\` via MCP vs direct \`Ledger.portfolio()\` (${new Date().toISOString().slice(0, 10)}, ${process.version}, ${cpus().length} cores)
 
 Postgres ${pgVersion} at 127.0.0.1, a fresh schema migrated and seeded with the demo portfolio (${positions} positions).
 The postgres MCP server runs in-process over Streamable HTTP on loopback (Hono + \`mountMcpHttp\`), called with the
-real SDK client and a user JWT verified against a JWKS (cached) on every request; output validated by the server.
-${CALLS.toLocaleString('en-US')} sequential calls each after ${WARMUP} warm-up calls each, alternating blocks of ${BLOCK}
-(${wallS.toFixed(1)} s in all). Times in ms. \`node --import tsx bench/mcp-overhead.ts\`.
+real SDK client and a user JWT verified against a JWKS on every request; output validated by the server.
+${CALLS.toLocaleString('en-US')} sequential calls per path after ${WARMUP} warm-up calls each, the paths alternating in blocks of ${BLOCK}
+(${wallS.toFixed(1)} s in all; load average ${load1!.toFixed(1)} at the end). Times in ms; CPU is this process's (client and server)
+user + system time per call. \`node --import tsx bench/mcp-overhead.ts\`.
 
-| path | p50 | p90 | p99 | mean |
-| --- | --- | --- | --- | --- |
-| direct \`Ledger.portfolio()\` | ${f(d.p50)} | ${f(d.p90)} | ${f(d.p99)} | ${f(d.mean)} |
-| MCP \`get_portfolio\` | ${f(m.p50)} | ${f(m.p90)} | ${f(m.p99)} | ${f(m.mean)} |
-| **overhead** (MCP − direct) | **${f(m.p50 - d.p50)}** | ${f(m.p90 - d.p90)} | ${f(m.p99 - d.p99)} | ${f(m.mean - d.mean)} |
+| path | p50 | p90 | p99 | mean | CPU/call |
+| --- | --- | --- | --- | --- | --- |
+${rows.join('\n')}
+| **overhead** (plain MCP − direct) | **${f(m.p50 - d.p50)}** | ${f(m.p90 - d.p90)} | ${f(m.p99 - d.p99)} | ${f(m.mean - d.mean)} | |
 
 Target: overhead < 1 ms at p50 — **${m.p50 - d.p50 < 1 ? 'met' : 'missed'}**.
 `;

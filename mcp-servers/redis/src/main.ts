@@ -1,18 +1,11 @@
 import { runMcpService } from '@stockpulse/protocols/runtime';
-import { z } from 'zod';
 import { redisServerSpec } from './server.js';
 import { MemoryStore } from './store/memory.js';
 import type { Store } from './store/port.js';
 import { RedisStore } from './store/redis.js';
 
-// This server's own switch, parsed here at the edge like the shared config.
-const readOnly = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
-  .default('false')
-  .transform((v) => v === 'true' || v === '1' || v === 'yes')
-  .parse(process.env.REDIS_MCP_READ_ONLY?.trim().toLowerCase());
-
 await runMcpService('redis', async ({ config, logger }) => {
+  const { readOnly } = config.mcpOptions.redis;
   let store: Store;
   if (config.stores.redisUrl) {
     const redis = new RedisStore({ url: config.stores.redisUrl, logger });

@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import {
+  type CallToolResult,
+  type ResourceUpdatedNotification,
+  ResourceUpdatedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { McpServerSpec } from '@stockpulse/protocols/mcp';
 import {
   connectMcpClient,
@@ -9,7 +13,7 @@ import {
   type TestIssuer,
 } from '@stockpulse/protocols/testing';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { redisServerSpec } from '../src/server.js';
 import { MemoryStore } from '../src/store/memory.js';
 import type { Store } from '../src/store/port.js';
@@ -29,11 +33,13 @@ const ALL_TOOLS = [
   'stream_ack',
   'stream_pending',
   'stream_claim',
+  'publish_quotes',
+  'deliver_event',
 ];
 
 // --- a JWKS-only auth server and tokens ------------------------------------------------------------
 let issuer: TestIssuer;
-const tokens = { alice: '', bob: '', service: '' };
+const tokens = { alice: '', bob: '', service: '', feed: '' };
 
 beforeAll(async () => {
   issuer = await startTestIssuer();
@@ -41,6 +47,7 @@ beforeAll(async () => {
   tokens.alice = await sign(ALICE, 'read');
   tokens.bob = await sign(BOB, 'read');
   tokens.service = await sign('service:portfolio-manager', 'read service');
+  tokens.feed = await sign('service:market-data', 'service');
 });
 
 afterAll(async () => {
@@ -269,6 +276,146 @@ describe.each(backends)('redis MCP server over Streamable HTTP (%s store)', (_ki
     expect((await call(bob, 'stream_pending', { topic: 'risk-alerts', group: 'alerts' })).total).toBe(0);
   });
 
+  describe('live quotes', () => {
+    let feed: Client;
+    beforeAll(async () => {
+      feed = await connect(server.url, tokens.feed);
+    });
+    afterAll(async () => {
+      await feed?.close();
+    });
+    const quote = (symbol: string, price: string, ts: string) => ({ symbol, price, ts, source: 'test' });
+
+    it('publishes quotes with the service scope only, skipping stale ones, and streams them to everyone', async () => {
+      const denied = (await alice.callTool({
+        name: 'publish_quotes',
+        arguments: { quotes: [quote('AAPL', '190.00', '2026-03-09T14:30:00Z')] },
+      })) as CallToolResult;
+      expect(errorBody(denied).error).toEqual({
+        code: 'forbidden',
+        message: "Tool 'publish_quotes' needs the 'service' scope",
+      });
+      // Alice's consumer group on the shared topic starts after what is there now.
+      await call(alice, 'stream_read', {
+        topic: 'market-data',
+        group: 'ticks',
+        consumer: 'a',
+        groupStart: 'latest',
+      });
+      const first = await call(feed, 'publish_quotes', {
+        quotes: [
+          quote('AAPL', '190.00', '2026-03-09T14:30:00Z'),
+          { ...quote('MSFT', '410.5', '2026-03-09T14:30:00Z'), bid: '410.4', ask: '410.6', volume: 1200 },
+        ],
+      });
+      expect(first).toEqual({ received: 2, written: 2, stale: 0, symbols: ['AAPL', 'MSFT'] });
+      const again = await call(feed, 'publish_quotes', {
+        quotes: [
+          quote('AAPL', '190.00', '2026-03-09T14:30:00Z'),
+          quote('AAPL', '189.00', '2026-03-09T14:29:00Z'),
+        ],
+      });
+      expect(again).toEqual({ received: 2, written: 0, stale: 2, symbols: [] });
+
+      const ticks = await call(alice, 'stream_read', { topic: 'market-data', group: 'ticks', consumer: 'a' });
+      expect((ticks.messages as Array<{ payload: unknown }>).map((m) => m.payload)).toEqual([
+        { type: 'quote', ...quote('AAPL', '190.00', '2026-03-09T14:30:00Z') },
+        {
+          type: 'quote',
+          ...quote('MSFT', '410.5', '2026-03-09T14:30:00Z'),
+          bid: '410.4',
+          ask: '410.6',
+          volume: 1200,
+        },
+      ]);
+      // Bob's group of the same name is his own: it sees the same quotes, Alice's pending is not his.
+      const bobTicks = await call(bob, 'stream_read', {
+        topic: 'market-data',
+        group: 'ticks',
+        consumer: 'b',
+      });
+      expect(bobTicks.messages).toEqual(ticks.messages);
+      const alicePending = await call(alice, 'stream_pending', { topic: 'market-data', group: 'ticks' });
+      expect(alicePending.consumers).toEqual([{ name: 'a', pending: 2 }]);
+      const publish = (await alice.callTool({
+        name: 'stream_publish',
+        arguments: { topic: 'market-data', payload: { fake: true } },
+      })) as CallToolResult;
+      expect(errorBody(publish).error.code).toBe('forbidden');
+    });
+
+    it('serves quote://{symbol} and notifies subscribers when the quote changes', async () => {
+      const updates: ResourceUpdatedNotification['params'][] = [];
+      alice.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+        updates.push(n.params);
+      });
+      const { resourceTemplates } = await alice.listResourceTemplates();
+      expect(resourceTemplates.map((t) => t.uriTemplate)).toEqual(['quote://{symbol}']);
+      expect(alice.getServerCapabilities()?.resources?.subscribe).toBe(true);
+
+      await alice.subscribeResource({ uri: 'quote://NVDA' }); // no quote yet: the first one notifies
+      await expect(alice.readResource({ uri: 'quote://NVDA' })).rejects.toMatchObject({
+        data: { code: 'not_found' },
+      });
+      await call(feed, 'publish_quotes', { quotes: [quote('NVDA', '880.10', '2026-03-09T14:31:00Z')] });
+      await vi.waitFor(() => expect(updates).toEqual([{ uri: 'quote://NVDA' }]), { timeout: 3000 });
+      const read = await alice.readResource({ uri: 'quote://NVDA' });
+      expect(read.contents[0]).toMatchObject({ uri: 'quote://NVDA', mimeType: 'application/json' });
+      expect(JSON.parse((read.contents[0] as { text: string }).text)).toEqual(
+        quote('NVDA', '880.10', '2026-03-09T14:31:00Z'),
+      );
+
+      // Another symbol, or a stale quote, does not notify; unsubscribing stops the notifications.
+      await call(feed, 'publish_quotes', {
+        quotes: [
+          quote('AMD', '170.00', '2026-03-09T14:31:00Z'),
+          quote('NVDA', '870.00', '2026-03-09T14:30:00Z'),
+        ],
+      });
+      await call(feed, 'publish_quotes', { quotes: [quote('NVDA', '881.00', '2026-03-09T14:32:00Z')] });
+      await vi.waitFor(() => expect(updates).toHaveLength(2), { timeout: 3000 });
+      await alice.unsubscribeResource({ uri: 'quote://NVDA' });
+      await call(feed, 'publish_quotes', { quotes: [quote('NVDA', '882.00', '2026-03-09T14:33:00Z')] });
+      await new Promise((r) => setTimeout(r, 150));
+      expect(updates).toEqual([{ uri: 'quote://NVDA' }, { uri: 'quote://NVDA' }]);
+
+      const listed = await alice.listResources();
+      expect(listed.resources.map((r) => r.uri)).toEqual(
+        expect.arrayContaining(['quote://AMD', 'quote://NVDA']),
+      );
+      await expect(alice.subscribeResource({ uri: 'quote://not_a_symbol' })).rejects.toMatchObject({
+        data: { code: 'bad_request' },
+      });
+    });
+  });
+
+  it("lets a service deliver an event to one user's topic, and nobody else", async () => {
+    const feed = await connect(server.url, tokens.feed);
+    try {
+      const group = { topic: 'risk-alerts', group: 'deliveries', consumer: 'a' };
+      await call(alice, 'stream_read', { ...group, groupStart: 'latest' });
+      const delivered = await call(feed, 'deliver_event', {
+        userId: ALICE,
+        topic: 'risk-alerts',
+        payload: { alert: 'AAPL above 200' },
+      });
+      const read = await call(alice, 'stream_read', group);
+      expect(read.messages).toEqual([{ id: delivered.id, payload: { alert: 'AAPL above 200' } }]);
+      const asUser = (await bob.callTool({
+        name: 'deliver_event',
+        arguments: { userId: ALICE, topic: 'risk-alerts', payload: {} },
+      })) as CallToolResult;
+      expect(errorBody(asUser).error.code).toBe('forbidden');
+      const shared = (await feed.callTool({
+        name: 'deliver_event',
+        arguments: { userId: ALICE, topic: 'market-data', payload: {} },
+      })) as CallToolResult;
+      expect(errorBody(shared).error.code).toBe('forbidden');
+    } finally {
+      await feed.close();
+    }
+  });
+
   it('refuses a service token that acts for no user', async () => {
     const svc = await connect(server.url, tokens.service);
     try {
@@ -333,6 +480,40 @@ describe('redis MCP server while Redis is down', () => {
       await client.close();
       await server.close();
       await store.close();
+    }
+  });
+});
+
+describe('live quotes across two redis MCP servers on one Redis', () => {
+  it("notifies a subscriber of one server when the other server's publish_quotes writes", async () => {
+    const namespace = `${NAMESPACE}x:`;
+    const stores = [
+      new RedisStore({ url: REDIS_URL, namespace }),
+      new RedisStore({ url: REDIS_URL, namespace }),
+    ] as const;
+    await Promise.all(stores.map((s) => s.ready()));
+    const servers = await Promise.all(stores.map((s) => serve(redisServerSpec(s))));
+    const subscriber = await connect(servers[0]!.url, tokens.alice);
+    const feed = await connect(servers[1]!.url, tokens.feed);
+    try {
+      const updates: string[] = [];
+      subscriber.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+        updates.push(n.params.uri);
+      });
+      await subscriber.subscribeResource({ uri: 'quote://TSLA' });
+      await stores[0].quotesListening();
+      const result = (await feed.callTool({
+        name: 'publish_quotes',
+        arguments: { quotes: [{ symbol: 'TSLA', price: '175.20', ts: '2026-03-09T15:00:00Z' }] },
+      })) as CallToolResult;
+      expect(result.structuredContent).toMatchObject({ written: 1 });
+      await vi.waitFor(() => expect(updates).toEqual(['quote://TSLA']), { timeout: 3000 });
+      const read = await subscriber.readResource({ uri: 'quote://TSLA' });
+      expect(JSON.parse((read.contents[0] as { text: string }).text)).toMatchObject({ price: '175.20' });
+    } finally {
+      await Promise.all([subscriber.close(), feed.close()]);
+      await Promise.all(servers.map((s) => s.close()));
+      await Promise.all(stores.map((s) => s.close()));
     }
   });
 });

@@ -44,7 +44,7 @@ describe('redis MCP server over stdio', () => {
     try {
       const { tools } = await client.listTools();
       expect(tools.map((t) => t.name)).toContain('cache_set');
-      expect(tools).toHaveLength(9);
+      expect(tools).toHaveLength(11);
       const set = (await client.callTool({
         name: 'cache_set',
         arguments: { key: 'desktop:note', value: 'hello from stdio', ttlSeconds: 30 },
@@ -60,7 +60,7 @@ describe('redis MCP server over stdio', () => {
       await client.close();
     }
     expect(stderr()).not.toMatch(/"level":(50|60)/);
-  });
+  }, 30_000);
 
   it('registers only read tools when REDIS_MCP_READ_ONLY is set', async () => {
     const { client } = await startStdio({ REDIS_MCP_READ_ONLY: 'true' });
@@ -70,5 +70,17 @@ describe('redis MCP server over stdio', () => {
     } finally {
       await client.close();
     }
-  });
+  }, 30_000);
+
+  it('reads REDIS_MCP_READ_ONLY in any case through the shared config', async () => {
+    const { client } = await startStdio({ REDIS_MCP_READ_ONLY: ' Yes ' });
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name)).toEqual(['cache_get', 'stream_pending']);
+      const { resourceTemplates } = await client.listResourceTemplates();
+      expect(resourceTemplates.map((t) => t.uriTemplate)).toEqual(['quote://{symbol}']);
+    } finally {
+      await client.close();
+    }
+  }, 30_000);
 });

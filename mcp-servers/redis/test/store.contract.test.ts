@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MemoryStore } from '../src/store/memory.js';
 import type { Store } from '../src/store/port.js';
 import { RedisStore } from '../src/store/redis.js';
@@ -13,13 +13,17 @@ const A = '11111111-1111-4111-8111-111111111111';
 const B = '22222222-2222-4222-8222-222222222222';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-type Open = (opts?: { streamMaxLen?: number }) => Promise<Store>;
+type Open = (opts?: { streamMaxLen?: number; namespace?: string }) => Promise<Store>;
 const backends: Array<[string, Open]> = [
   ['memory', async (opts) => new MemoryStore(opts)],
   [
     'redis',
     async (opts) => {
-      const store = new RedisStore({ url: REDIS_URL, namespace: NAMESPACE, ...opts });
+      const store = new RedisStore({
+        url: REDIS_URL,
+        ...opts,
+        namespace: `${NAMESPACE}${opts?.namespace ?? ''}`,
+      });
       await store.ready();
       return store;
     },
@@ -236,6 +240,90 @@ describe.each(backends)('store port on %s', (kind, open) => {
       await expect(store.ack(A, 'market-data', 'g', ['not-an-id'])).rejects.toMatchObject({
         code: 'bad_request',
       });
+    });
+  });
+
+  describe('shared market-data topic', () => {
+    it('gives each user their own consumer groups on the one stream', async () => {
+      const first = await store.publish(A, 'market-data', { seq: 'shared-1' });
+      const a = await store.readGroup(A, 'market-data', 'same-name', 'c', 100);
+      const b = await store.readGroup(B, 'market-data', 'same-name', 'c', 100);
+      expect(a.map((m) => m.id)).toContain(first);
+      expect(b.map((m) => m.id)).toEqual(a.map((m) => m.id)); // same stream, separate groups
+      expect((await store.pending(A, 'market-data', 'same-name', 0)).total).toBe(a.length);
+      expect(await store.ack(B, 'market-data', 'same-name', [first])).toBe(1);
+      expect((await store.pending(A, 'market-data', 'same-name', 0)).total).toBe(a.length);
+      await expect(store.pending(B, 'market-data', 'only-a-has-it', 0)).rejects.toMatchObject({
+        code: 'not_found',
+      });
+    });
+  });
+
+  describe('live quotes', () => {
+    let quotes: Store;
+    let other: Store;
+    beforeAll(async () => {
+      // A namespace of their own: quotes also go to the shared market-data stream.
+      quotes = await open({ namespace: 'quotes:' });
+      other = kind === 'redis' ? await open({ namespace: 'quotes:' }) : quotes;
+    });
+    afterAll(async () => {
+      await quotes.close();
+      if (other !== quotes) await other.close();
+    });
+    const q = (symbol: string, price: string, ts: string) => ({ symbol, price, ts });
+
+    it('keeps the newest quote per symbol, counts late ones as stale, and streams what it stored', async () => {
+      await quotes.readGroup(A, 'market-data', 'feed', 'c', 100, { groupStart: 'latest' });
+      expect(
+        await quotes.putQuotes([
+          q('AAPL', '190.00', '2026-03-09T14:30:00Z'),
+          q('MSFT', '410.00', '2026-03-09T14:30:00Z'),
+          q('AAPL', '190.50', '2026-03-09T14:30:01Z'),
+          q('AAPL', '189.00', '2026-03-09T14:29:00Z'),
+        ]),
+      ).toEqual({ written: ['AAPL', 'MSFT', 'AAPL'], stale: 1 });
+      expect(await quotes.putQuotes([q('MSFT', '410.00', '2026-03-09T14:30:00Z')])).toEqual({
+        written: [],
+        stale: 1,
+      });
+      expect(await quotes.getQuote('AAPL')).toEqual(q('AAPL', '190.50', '2026-03-09T14:30:01Z'));
+      expect(await quotes.getQuote('NVDA')).toBeNull();
+      expect(await quotes.quotedSymbols(10)).toEqual(['AAPL', 'MSFT']);
+      const streamed = await quotes.readGroup(A, 'market-data', 'feed', 'c', 100);
+      expect(streamed.map((m) => m.payload)).toEqual([
+        { type: 'quote', ...q('AAPL', '190.00', '2026-03-09T14:30:00Z') },
+        { type: 'quote', ...q('MSFT', '410.00', '2026-03-09T14:30:00Z') },
+        { type: 'quote', ...q('AAPL', '190.50', '2026-03-09T14:30:01Z') },
+      ]);
+    });
+
+    it('checks the whole batch before storing any of it', async () => {
+      await expect(
+        quotes.putQuotes([
+          q('AMD', '170.00', '2026-03-09T14:30:00Z'),
+          q('bad symbol', '1', '2026-03-09T14:30:00Z'),
+        ]),
+      ).rejects.toMatchObject({ code: 'bad_request' });
+      await expect(quotes.putQuotes([q('AMD', '170.00', 'yesterday')])).rejects.toMatchObject({
+        code: 'bad_request',
+      });
+      expect(await quotes.getQuote('AMD')).toBeNull();
+    });
+
+    it('tells watchers which symbols changed, also those of another store on the same backend', async () => {
+      const seen: string[][] = [];
+      const stop = other.watchQuotes((symbols) => seen.push([...symbols]));
+      if (other instanceof RedisStore) await other.quotesListening();
+      await quotes.putQuotes([
+        q('TSLA', '175.00', '2026-03-09T15:00:00Z'),
+        q('AAPL', '100.00', '2020-01-01T00:00:00Z'),
+      ]);
+      await vi.waitFor(() => expect(seen).toEqual([['TSLA']]), { timeout: 3000 });
+      stop();
+      await quotes.putQuotes([q('TSLA', '176.00', '2026-03-09T15:01:00Z')]);
+      await sleep(100);
+      expect(seen).toEqual([['TSLA']]);
     });
   });
 

@@ -6,7 +6,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { openDatabase } from '@stockpulse/db';
 import { TEST_DATABASE_URL } from '@stockpulse/db/testing';
-import { addDays, DEMO_HOLDINGS, lastClosedTradingDay } from '@stockpulse/domain';
+import { addDays, DEMO_HOLDINGS, exchangeInstant, lastClosedTradingDay } from '@stockpulse/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
@@ -41,6 +41,8 @@ describe('stockpulse mcp timescale --stdio', () => {
       STOCKPULSE_DATA_DIR: dataDir,
       TIMESCALE_URL: databaseUrl,
       STOCKPULSE_SIM_START: addDays(lastClosedTradingDay(), -60),
+      // After the last close, so the quote is that close whatever the hour (no live session).
+      MARKET_TIME_START: exchangeInstant(lastClosedTradingDay(), 17 * 60).toISOString(),
       LOG_LEVEL: 'warn',
     });
     const transport = new StdioClientTransport({

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { copyStatement, csvChunks } from './copy.js';
 import { lockDataDir } from './lock.js';
 import type { Database, OpenDatabaseOptions, Queryable, QueryResult } from './port.js';
 import { TYPE_OIDS } from './port.js';
@@ -32,6 +33,15 @@ function wrap(q: PGlite | Transaction): Queryable {
     },
     async exec(sql: string) {
       await q.exec(sql);
+    },
+    async copyFrom(table, columns, rows) {
+      // PGlite has no COPY FROM STDIN; it reads the CSV from a Blob, exposed as the '/dev/blob' device.
+      const sql = copyStatement(table, columns, "'/dev/blob'");
+      const parts: string[] = [];
+      for await (const chunk of csvChunks(rows, columns.length)) parts.push(chunk);
+      if (parts.length === 0) return 0;
+      const r = await q.query(sql, [], { blob: new Blob(parts) });
+      return r.affectedRows ?? 0;
     },
   };
 }
@@ -66,6 +76,7 @@ export async function openPglite(opts: OpenDatabaseOptions): Promise<Database> {
     schema: opts.schema,
     query: base.query,
     exec: base.exec,
+    copyFrom: base.copyFrom,
     transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
     async hasExtension(name) {
       const r = await pg.query<{ n: number }>(

@@ -4,6 +4,10 @@
  * with `$n` parameters. Column values come back normalized the same way on both:
  * numeric → string (exact money), int8 → number, date → 'YYYY-MM-DD', timestamptz → Date, json → object.
  */
+import type { CopyRows } from './copy.js';
+
+export type { CopyRows, CopyValue } from './copy.js';
+
 export interface QueryResult<T> {
   rows: T[];
   rowCount: number;
@@ -13,6 +17,14 @@ export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
   /** Run a script of several statements without parameters (migrations, seeds). */
   exec(sql: string): Promise<void>;
+  /**
+   * Bulk-load rows with `COPY table (columns) FROM … (FORMAT csv)`: the fastest way in, several times
+   * an INSERT. One statement, so all rows or none; it fires no `ON CONFLICT` (load into a temp table
+   * and `INSERT … SELECT … ON CONFLICT` for upserts). `table` and `columns` are plain names, taken
+   * verbatim (quoted). Values: see `CopyValue` (null/undefined is NULL, '' an empty string). An async
+   * iterable is streamed on a real server; PGlite buffers the CSV in memory. Returns the rows copied.
+   */
+  copyFrom(table: string, columns: readonly string[], rows: CopyRows): Promise<number>;
 }
 
 export interface Database extends Queryable {

@@ -1,4 +1,8 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFromStdin } from 'pg-copy-streams';
+import { type CopyRows, copyStatement, csvChunks } from './copy.js';
 import type { Database, OpenDatabaseOptions, Queryable, QueryResult } from './port.js';
 import { TYPE_OIDS } from './port.js';
 
@@ -13,8 +17,31 @@ const types = {
     (pg.types.getTypeParser as (o: number, f?: string) => (v: string) => unknown)(oid, format),
 };
 
+/** COPY FROM STDIN on one connection, the CSV streamed with backpressure. */
+async function copyOn(client: pg.PoolClient, table: string, columns: readonly string[], rows: CopyRows) {
+  const sql = copyStatement(table, columns, 'STDIN');
+  const sink = client.query(copyFromStdin(sql));
+  // On a failure `pipeline` destroys the sink, which sends CopyFail: the server rolls the COPY back.
+  await pipeline(Readable.from(csvChunks(rows, columns.length), { objectMode: false }), sink);
+  return sink.rowCount;
+}
+
 function wrap(q: pg.Pool | pg.PoolClient): Queryable {
   return {
+    async copyFrom(table, columns, rows) {
+      if (!(q instanceof pg.Pool)) return copyOn(q, table, columns, rows);
+      const client = await q.connect();
+      let failed: Error | undefined;
+      try {
+        return await copyOn(client, table, columns, rows);
+      } catch (e) {
+        failed = e as Error;
+        throw e;
+      } finally {
+        // A connection whose COPY failed half-way is not trusted back into the pool.
+        client.release(failed);
+      }
+    },
     async query<T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
       const r = await q.query(sql, params as unknown[] | undefined);
       return { rows: r.rows as T[], rowCount: r.rowCount ?? r.rows.length };
@@ -50,6 +77,7 @@ export async function openPostgres(opts: OpenDatabaseOptions & { url: string }):
     schema: opts.schema,
     query: base.query,
     exec: base.exec,
+    copyFrom: base.copyFrom,
     async transaction(fn) {
       const client = await pool.connect();
       try {

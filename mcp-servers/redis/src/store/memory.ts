@@ -4,8 +4,13 @@ import {
   type ClaimResult,
   keyspace,
   LIMITS,
+  type LiveQuote,
+  MARKET_KEYS,
   type PendingSummary,
+  type PutQuotesResult,
   parseMessageId,
+  type QuoteListener,
+  quoteTime,
   type RateLimitDecision,
   type ReadOptions,
   type Store,
@@ -69,6 +74,8 @@ export class MemoryStore implements Store {
   private cacheBytes = 0;
   private readonly windows = new Map<string, Window>();
   private readonly streams = new Map<string, Stream>();
+  private readonly quotes = new Map<string, { ms: number; quote: LiveQuote }>();
+  private readonly quoteListeners = new Set<QuoteListener>();
   private readonly streamMaxLen: number;
   private readonly maxCacheBytes: number;
   private readonly sweeper: NodeJS.Timeout;
@@ -135,7 +142,45 @@ export class MemoryStore implements Store {
   }
 
   async publish(tenant: string, topic: StreamTopic, payload: Record<string, unknown>): Promise<string> {
-    const k = keyspace(tenant).stream(topic);
+    return this.append(keyspace(tenant).stream(topic), payload);
+  }
+
+  async putQuotes(quotes: readonly LiveQuote[]): Promise<PutQuotesResult> {
+    const times = quotes.map(quoteTime);
+    const written: string[] = [];
+    let stale = 0;
+    quotes.forEach((quote, i) => {
+      const ms = times[i]!;
+      const current = this.quotes.get(quote.symbol);
+      if (current && current.ms >= ms) {
+        stale++;
+        return;
+      }
+      this.quotes.set(quote.symbol, { ms, quote });
+      this.append(MARKET_KEYS.stream('market-data'), { type: 'quote', ...quote });
+      written.push(quote.symbol);
+    });
+    if (written.length > 0) {
+      for (const listener of this.quoteListeners) listener(written);
+    }
+    return { written, stale };
+  }
+
+  async getQuote(symbol: string): Promise<LiveQuote | null> {
+    MARKET_KEYS.quote(symbol);
+    return this.quotes.get(symbol)?.quote ?? null;
+  }
+
+  async quotedSymbols(limit: number): Promise<string[]> {
+    return [...this.quotes.keys()].sort().slice(0, limit);
+  }
+
+  watchQuotes(listener: QuoteListener): () => void {
+    this.quoteListeners.add(listener);
+    return () => this.quoteListeners.delete(listener);
+  }
+
+  private append(k: string, payload: Record<string, unknown>): string {
     const stream = this.stream(k);
     const now = Date.now();
     const [lastMs, lastSeq] = stream.last;
@@ -157,14 +202,16 @@ export class MemoryStore implements Store {
     count: number,
     opts: ReadOptions = { groupStart: 'earliest' },
   ): Promise<StreamMessage[]> {
-    const k = keyspace(tenant).stream(topic);
-    const stream = this.stream(k); // like MKSTREAM
-    let g = stream.groups.get(group);
+    const ks = keyspace(tenant);
+    const stream = this.stream(ks.stream(topic)); // like MKSTREAM
+    const name = ks.group(topic, group);
+    let g = stream.groups.get(name);
     if (!g) {
-      if (stream.groups.size >= LIMITS.maxGroupsPerStream)
+      const own = [...stream.groups.keys()].filter((n) => ks.ownsGroup(topic, n)).length;
+      if (own >= LIMITS.maxGroupsPerStream)
         throw new AppError('bad_request', `A topic has at most ${LIMITS.maxGroupsPerStream} consumer groups`);
       g = { lastDelivered: opts.groupStart === 'latest' ? stream.last : [0, 0], pel: new Map() };
-      stream.groups.set(group, g);
+      stream.groups.set(name, g);
     }
     const now = Date.now();
     const out: StreamMessage[] = [];
@@ -182,9 +229,9 @@ export class MemoryStore implements Store {
   }
 
   async ack(tenant: string, topic: StreamTopic, group: string, ids: readonly string[]): Promise<number> {
-    const k = keyspace(tenant).stream(topic);
+    const ks = keyspace(tenant);
     for (const id of ids) parseMessageId(id);
-    const g = this.streams.get(k)?.groups.get(group);
+    const g = this.streams.get(ks.stream(topic))?.groups.get(ks.group(topic, group));
     if (!g) return 0;
     let acked = 0;
     for (const id of new Set(ids)) if (g.pel.delete(id)) acked++;
@@ -261,6 +308,8 @@ export class MemoryStore implements Store {
     this.cache.clear();
     this.windows.clear();
     this.streams.clear();
+    this.quotes.clear();
+    this.quoteListeners.clear();
     this.cacheBytes = 0;
   }
 
@@ -274,7 +323,8 @@ export class MemoryStore implements Store {
   }
 
   private group(tenant: string, topic: StreamTopic, group: string): Group {
-    const g = this.streams.get(keyspace(tenant).stream(topic))?.groups.get(group);
+    const ks = keyspace(tenant);
+    const g = this.streams.get(ks.stream(topic))?.groups.get(ks.group(topic, group));
     if (!g) throw new AppError('not_found', `No consumer group '${group}' on topic '${topic}'`);
     return g;
   }

@@ -6,8 +6,13 @@ import {
   type ClaimResult,
   keyspace,
   LIMITS,
+  type LiveQuote,
+  MARKET_KEYS,
   type PendingSummary,
+  type PutQuotesResult,
   parseMessageId,
+  type QuoteListener,
+  quoteTime,
   type RateLimitDecision,
   type ReadOptions,
   type Store,
@@ -49,6 +54,29 @@ if retry < 1 then retry = 1 end
 return {0, 0, retry}
 `;
 
+/**
+ * Latest quotes, atomically for a batch: a quote is stored (hash {ms, quote}) only when newer than the
+ * stored one, then its symbol joins the quoted set and the quote is appended to the market-data stream;
+ * one PUBLISH names every symbol that changed, so every server on this Redis can notify its
+ * subscribers. KEYS: stream, symbol set, then one quote key per quote. ARGV: maxlen, channel, then per
+ * quote: symbol, ms, quote JSON, stream payload JSON. Returns the symbols written.
+ */
+const PUT_QUOTES_LUA = `
+local written = {}
+for i = 3, #KEYS do
+  local a = 2 + (i - 3) * 4
+  local current = tonumber(redis.call('HGET', KEYS[i], 'ms'))
+  if current == nil or current < tonumber(ARGV[a + 2]) then
+    redis.call('HSET', KEYS[i], 'ms', ARGV[a + 2], 'quote', ARGV[a + 3])
+    redis.call('SADD', KEYS[2], ARGV[a + 1])
+    redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[1], '*', 'payload', ARGV[a + 4])
+    written[#written + 1] = ARGV[a + 1]
+  end
+end
+if #written > 0 then redis.call('PUBLISH', ARGV[2], table.concat(written, ' ')) end
+return written
+`;
+
 interface SlidingWindowCommand {
   spSlidingWindow(
     key: string,
@@ -56,6 +84,7 @@ interface SlidingWindowCommand {
     windowMs: number,
     nonce: string,
   ): Promise<[number, number, number]>;
+  spPutQuotes(numKeys: number, ...args: Array<string | number>): Promise<string[]>;
 }
 
 /** The store over a real Redis (7+): strings with PX, a Lua sliding window, Streams with consumer groups. */
@@ -64,8 +93,16 @@ export class RedisStore implements Store {
   private readonly redis: Redis;
   private readonly ns: string;
   private readonly streamMaxLen: number;
+  private readonly url: string;
+  private readonly logger?: Logger;
+  private readonly quoteListeners = new Set<QuoteListener>();
+  /** The connection that listens for quote changes (a subscribed connection can do nothing else); made on first watch. */
+  private subscriber?: Redis;
+  private listening?: Promise<void>;
 
   constructor(opts: RedisStoreOptions) {
+    this.url = opts.url;
+    this.logger = opts.logger;
     this.ns = opts.namespace ?? '';
     this.streamMaxLen = opts.streamMaxLen ?? 1000;
     // Fail fast while Redis is away (no offline queue, one retry) instead of hanging a tool call.
@@ -76,6 +113,7 @@ export class RedisStore implements Store {
       connectionName: 'stockpulse-mcp-redis',
     });
     this.redis.defineCommand('spSlidingWindow', { numberOfKeys: 1, lua: SLIDING_WINDOW_LUA });
+    this.redis.defineCommand('spPutQuotes', { lua: PUT_QUOTES_LUA });
     let up = true;
     this.redis.on('ready', () => {
       if (!up) opts.logger?.info('redis connection restored');
@@ -148,6 +186,62 @@ export class RedisStore implements Store {
     return id;
   }
 
+  async putQuotes(quotes: readonly LiveQuote[]): Promise<PutQuotesResult> {
+    const times = quotes.map(quoteTime);
+    if (quotes.length === 0) return { written: [], stale: 0 };
+    const keys = [this.ns + MARKET_KEYS.stream('market-data'), this.ns + MARKET_KEYS.symbols];
+    const args: Array<string | number> = [this.streamMaxLen, this.ns + MARKET_KEYS.channel];
+    quotes.forEach((q, i) => {
+      keys.push(this.ns + MARKET_KEYS.quote(q.symbol));
+      args.push(q.symbol, times[i]!, JSON.stringify(q), JSON.stringify({ type: 'quote', ...q }));
+    });
+    const script = this.redis as unknown as SlidingWindowCommand;
+    const written = await this.run(() => script.spPutQuotes(keys.length, ...keys, ...args));
+    return { written, stale: quotes.length - written.length };
+  }
+
+  async getQuote(symbol: string): Promise<LiveQuote | null> {
+    const json = await this.run(() => this.redis.hget(this.ns + MARKET_KEYS.quote(symbol), 'quote'));
+    return json ? (JSON.parse(json) as LiveQuote) : null;
+  }
+
+  async quotedSymbols(limit: number): Promise<string[]> {
+    const symbols = await this.run(() => this.redis.smembers(this.ns + MARKET_KEYS.symbols));
+    return symbols.sort().slice(0, limit);
+  }
+
+  /**
+   * Listen on the quote channel (pub/sub) so writes by any server on this Redis reach the watchers.
+   * Pub/sub is at most once: a change published while the listening connection is down is missed
+   * (it reconnects and resubscribes by itself); the market-data stream is the durable record.
+   */
+  watchQuotes(listener: QuoteListener): () => void {
+    this.quoteListeners.add(listener);
+    if (!this.subscriber) {
+      const channel = this.ns + MARKET_KEYS.channel;
+      const sub = new Redis(this.url, { connectionName: 'stockpulse-mcp-redis-quotes' });
+      sub.on('error', (err: Error) =>
+        this.logger?.debug({ err: err.message }, 'quote listener connection error'),
+      );
+      sub.on('message', (from: string, message: string) => {
+        if (from !== channel) return;
+        const symbols = message.split(' ');
+        for (const l of this.quoteListeners) l(symbols);
+      });
+      this.listening = sub.subscribe(channel).then(
+        () => undefined,
+        (err: Error) => this.logger?.warn({ err: err.message }, 'could not listen for quote changes'),
+      );
+      this.subscriber = sub;
+    }
+    return () => this.quoteListeners.delete(listener);
+  }
+
+  /** Resolves once the quote listener is subscribed (a watch itself does not wait for it). */
+  async quotesListening(): Promise<void> {
+    await this.listening;
+  }
+
   async readGroup(
     tenant: string,
     topic: StreamTopic,
@@ -156,15 +250,17 @@ export class RedisStore implements Store {
     count: number,
     opts: ReadOptions = { groupStart: 'earliest' },
   ): Promise<StreamMessage[]> {
-    const k = this.ns + keyspace(tenant).stream(topic);
+    const ks = keyspace(tenant);
+    const k = this.ns + ks.stream(topic);
+    const name = ks.group(topic, group);
     const read = () =>
-      this.run(() => this.redis.xreadgroup('GROUP', group, consumer, 'COUNT', count, 'STREAMS', k, '>'));
+      this.run(() => this.redis.xreadgroup('GROUP', name, consumer, 'COUNT', count, 'STREAMS', k, '>'));
     let reply: unknown;
     try {
       reply = await read();
     } catch (e) {
       if (!(e instanceof AppError && e.code === 'not_found')) throw e;
-      await this.createGroup(k, group, opts.groupStart);
+      await this.createGroup(k, name, opts.groupStart, (stored) => ks.ownsGroup(topic, stored));
       reply = await read();
     }
     // [[key, [[id, [field, value, ...]], ...]]] or null when nothing is new.
@@ -173,22 +269,25 @@ export class RedisStore implements Store {
   }
 
   async ack(tenant: string, topic: StreamTopic, group: string, ids: readonly string[]): Promise<number> {
-    const k = this.ns + keyspace(tenant).stream(topic);
+    const ks = keyspace(tenant);
+    const k = this.ns + ks.stream(topic);
     for (const id of ids) parseMessageId(id);
-    return this.run(() => this.redis.xack(k, group, ...new Set(ids)));
+    return this.run(() => this.redis.xack(k, ks.group(topic, group), ...new Set(ids)));
   }
 
   async pending(tenant: string, topic: StreamTopic, group: string, oldest: number): Promise<PendingSummary> {
-    const k = this.ns + keyspace(tenant).stream(topic);
+    const ks = keyspace(tenant);
+    const k = this.ns + ks.stream(topic);
+    const name = ks.group(topic, group);
     const missing = { group, topic };
-    const summary = (await this.run(() => this.redis.xpending(k, group), missing)) as [
+    const summary = (await this.run(() => this.redis.xpending(k, name), missing)) as [
       number,
       string | null,
       string | null,
       Array<[string, string]> | null,
     ];
     const entries = (
-      oldest > 0 ? await this.run(() => this.redis.xpending(k, group, '-', '+', oldest), missing) : []
+      oldest > 0 ? await this.run(() => this.redis.xpending(k, name, '-', '+', oldest), missing) : []
     ) as Array<[string, string, number, number]>;
     return {
       total: summary[0],
@@ -208,10 +307,11 @@ export class RedisStore implements Store {
     count: number,
     cursor = '0-0',
   ): Promise<ClaimResult> {
-    const k = this.ns + keyspace(tenant).stream(topic);
+    const ks = keyspace(tenant);
+    const k = this.ns + ks.stream(topic);
     parseMessageId(cursor);
     const reply = (await this.run(
-      () => this.redis.xautoclaim(k, group, consumer, minIdleMs, cursor, 'COUNT', count),
+      () => this.redis.xautoclaim(k, ks.group(topic, group), consumer, minIdleMs, cursor, 'COUNT', count),
       { group, topic },
     )) as [string, Array<[string, string[]] | null>, string[]?];
     const [next, claimed, deleted = []] = reply;
@@ -228,14 +328,24 @@ export class RedisStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.quoteListeners.clear();
+    this.subscriber?.disconnect();
+    this.subscriber = undefined;
     if (this.redis.status === 'ready') await this.redis.quit().catch(() => this.redis.disconnect());
     else this.redis.disconnect();
   }
 
-  private async createGroup(k: string, group: string, start: ReadOptions['groupStart']): Promise<void> {
-    const groups = (await this.run(() => this.redis.exists(k)))
-      ? ((await this.run(() => this.redis.xinfo('GROUPS', k))) as unknown[]).length
-      : 0;
+  private async createGroup(
+    k: string,
+    group: string,
+    start: ReadOptions['groupStart'],
+    owned: (stored: string) => boolean,
+  ): Promise<void> {
+    // XINFO GROUPS: one flat [field, value, ...] list per group; count only the caller's own.
+    const infos = (await this.run(() => this.redis.exists(k)))
+      ? ((await this.run(() => this.redis.xinfo('GROUPS', k))) as unknown[][])
+      : [];
+    const groups = infos.filter((info) => owned(String(info[info.indexOf('name') + 1]))).length;
     if (groups >= LIMITS.maxGroupsPerStream)
       throw new AppError('bad_request', `A topic has at most ${LIMITS.maxGroupsPerStream} consumer groups`);
     try {

@@ -1,7 +1,8 @@
+import { AppError } from '@stockpulse/core';
 import { requireUser } from '@stockpulse/protocols/auth';
 import { defineTool } from '@stockpulse/protocols/mcp';
 import { z } from 'zod';
-import type { Store } from '../store/port.js';
+import { SHARED_TOPICS, type Store } from '../store/port.js';
 import { batch, consumer, group, message, messageId, payload, reads, topic } from './schemas.js';
 
 export function streamTools(store: Store) {
@@ -10,8 +11,9 @@ export function streamTools(store: Store) {
       name: 'stream_publish',
       title: 'Publish event',
       description:
-        'Append an event (a JSON object up to 16 KiB) to one of your topics: market-data, trade-executions, ' +
-        'ai-insights, risk-alerts. Each topic keeps its newest messages only (1000 by default).',
+        'Append an event (a JSON object up to 16 KiB) to one of your topics: trade-executions, ai-insights, ' +
+        'risk-alerts. (market-data is shared by everyone and written only by publish_quotes.) Each topic keeps ' +
+        'its newest messages only (1000 by default).',
       input: { topic, payload },
       output: { topic, id: messageId },
       annotations: {
@@ -20,17 +22,23 @@ export function streamTools(store: Store) {
         idempotentHint: false,
         openWorldHint: false,
       },
-      handler: async ({ topic, payload }, ctx) => ({
-        topic,
-        id: await store.publish(requireUser(ctx.principal), topic, payload),
-      }),
+      handler: async ({ topic, payload }, ctx) => {
+        const tenant = requireUser(ctx.principal);
+        if (SHARED_TOPICS.has(topic))
+          throw new AppError(
+            'forbidden',
+            `'${topic}' is shared market data: it is written with publish_quotes`,
+          );
+        return { topic, id: await store.publish(tenant, topic, payload) };
+      },
     }),
     defineTool({
       name: 'stream_read',
       title: 'Read events',
       description:
         'Read up to `count` new messages of a topic as `consumer` in consumer group `group` (the group is created ' +
-        'on first read). Consumers of one group share the messages. Every message stays pending for this consumer ' +
+        'on first read; groups are yours alone, also on the shared market-data topic, whose messages are ' +
+        '`{ type: "quote", symbol, price, ts, ... }`). Consumers of one group share the messages. Every message stays pending for this consumer ' +
         'until stream_ack: delivery is at-least-once. An empty list means nothing new.',
       input: {
         topic,

@@ -1,5 +1,5 @@
 import { AppError } from '@stockpulse/core';
-import type { Database, Queryable } from '@stockpulse/db';
+import type { Database } from '@stockpulse/db';
 import { addDays, type Company, type DailyBar, exchangeTime, money } from '@stockpulse/domain';
 import { EXCHANGE_TIME_ZONE, exchangeInstant } from '../calendar.js';
 import type { MinuteBar } from './intraday.js';
@@ -45,7 +45,6 @@ export interface IngestResult {
 }
 
 export const MAX_INGEST_BARS = 10_000;
-const INSERT_CHUNK = 5_000;
 const BUCKET_WIDTH: Record<Exclude<BarInterval, '1d'>, string> = {
   '1m': '1 minute',
   '5m': '5 minutes',
@@ -118,21 +117,21 @@ export class MarketStore {
     );
   }
 
-  /** Insert daily bars in multi-row chunks (one statement per chunk via unnest); existing days are kept. */
+  /** Insert daily bars in one COPY (see `writeBars`); existing days are kept. */
   async insertBars(bars: readonly DailyBar[]): Promise<number> {
-    const rows = bars.map((b) => ({ ...b, time: b.date }));
+    const rows = barRows(bars, (b) => b.date);
     return (await writeBars(this.db, '1d', rows, 'skip')).inserted;
   }
 
   /** Insert 1-minute bars the same way; existing minutes are kept. */
   async insertMinuteBars(bars: readonly MinuteBar[]): Promise<number> {
-    const rows = bars.map((b) => ({ ...b, time: b.ts }));
+    const rows = barRows(bars, (b) => b.ts);
     return (await writeBars(this.db, '1m', rows, 'skip')).inserted;
   }
 
   /**
    * Validated bulk ingest, all or nothing: every bar is checked (see `checkBars`) and every symbol
-   * must be in the universe before one row is written, then all chunks go in one transaction.
+   * must be in the universe before one row is written, then all go in one transaction.
    * Idempotent on (symbol, date) or (symbol, minute): existing rows are skipped or replaced.
    */
   async ingestBars(
@@ -164,7 +163,8 @@ export class MarketStore {
       );
     }
     const mode = opts.onConflict ?? 'skip';
-    const written = await this.db.transaction((tx) => writeBars(tx, interval, bars, mode));
+    const rows = barRows(bars, (b) => b.time);
+    const written = await writeBars(this.db, interval, rows, mode);
     return {
       interval,
       received: bars.length,
@@ -508,17 +508,50 @@ interface DbBar {
   volume: number;
 }
 
-/** Multi-row `unnest` inserts in chunks; `replace` overwrites existing rows and counts fresh ones via `xmax = 0`. */
+type BarRow = [
+  symbol: string,
+  time: string,
+  open: string,
+  high: string,
+  low: string,
+  close: string,
+  volume: number,
+];
+
+/** COPY rows of bars, `time` being the session date (1d) or the minute's start (1m); re-iterable. */
+function barRows<B extends Omit<IngestBar, 'time'>>(bars: readonly B[], time: (b: B) => string) {
+  return {
+    *[Symbol.iterator]() {
+      for (const b of bars) yield [b.symbol, time(b), b.open, b.high, b.low, b.close, b.volume] as BarRow;
+    },
+  };
+}
+
+const BAR_TABLES = {
+  '1d': { table: 'daily_bars', key: 'day' },
+  '1m': { table: 'minute_bars', key: 'ts' },
+} as const;
+
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * Write bars in one transaction, idempotently per (symbol, time). Optimistic first: one COPY straight
+ * into the table, which is all it takes when every bar is new (the usual case: fresh data). If any
+ * (symbol, time) already exists that COPY fails as a whole; it is rolled back to a savepoint and the
+ * bars go the idempotent way: COPY into a temporary staging table (COPY takes no `ON CONFLICT`), then
+ * one `INSERT … SELECT … ON CONFLICT`. `replace` overwrites existing rows and counts fresh ones via
+ * `xmax = 0`. (A failed optimistic COPY leaves dead tuples for VACUUM, as any rolled-back insert does.)
+ */
 async function writeBars(
-  q: Queryable,
+  db: Database,
   interval: IngestInterval,
-  rows: readonly IngestBar[],
+  rows: Iterable<BarRow>,
   mode: 'skip' | 'replace',
 ): Promise<{ inserted: number }> {
-  const [table, key, type] =
-    interval === '1d' ? ['daily_bars', 'day', 'date'] : ['minute_bars', 'ts', 'timestamptz'];
-  const insert = `INSERT INTO ${table} (symbol, ${key}, open, high, low, close, volume)
-    SELECT * FROM unnest($1::text[], $2::${type}[], $3::numeric[], $4::numeric[], $5::numeric[], $6::numeric[], $7::bigint[])`;
+  const { table, key } = BAR_TABLES[interval];
+  const columns = ['symbol', key, 'open', 'high', 'low', 'close', 'volume'];
+  const list = columns.join(', ');
+  const insert = `INSERT INTO ${table} (${list}) SELECT ${list} FROM bars_in`;
   const sql =
     mode === 'skip'
       ? `${insert} ON CONFLICT (symbol, ${key}) DO NOTHING`
@@ -527,19 +560,18 @@ async function writeBars(
              low = excluded.low, close = excluded.close, volume = excluded.volume
            RETURNING (xmax = 0) AS fresh)
          SELECT count(*) FILTER (WHERE fresh)::int AS inserted FROM written`;
-  let inserted = 0;
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    const chunk = rows.slice(i, i + INSERT_CHUNK);
-    const r = await q.query<{ inserted: number }>(sql, [
-      chunk.map((b) => b.symbol),
-      chunk.map((b) => b.time),
-      chunk.map((b) => b.open),
-      chunk.map((b) => b.high),
-      chunk.map((b) => b.low),
-      chunk.map((b) => b.close),
-      chunk.map((b) => b.volume),
-    ]);
-    inserted += mode === 'skip' ? r.rowCount : (r.rows[0]?.inserted ?? 0);
-  }
-  return { inserted };
+  return db.transaction(async (tx) => {
+    await tx.exec('SAVEPOINT bars_direct');
+    try {
+      return { inserted: await tx.copyFrom(table, columns, rows) };
+    } catch (e) {
+      if ((e as { code?: unknown }).code !== UNIQUE_VIOLATION) throw e;
+      await tx.exec('ROLLBACK TO SAVEPOINT bars_direct');
+    }
+    // No indexes or constraints but NOT NULL: the real table checks the rows on the way in.
+    await tx.exec(`CREATE TEMP TABLE bars_in (LIKE ${table}) ON COMMIT DROP`);
+    await tx.copyFrom('bars_in', columns, rows);
+    const r = await tx.query<{ inserted: number }>(sql);
+    return { inserted: mode === 'skip' ? r.rowCount : (r.rows[0]?.inserted ?? 0) };
+  });
 }

@@ -87,10 +87,18 @@ interface ResourceMeta {
   scope?: Scope;
 }
 
+/** Called whenever a watched resource may have changed; the client is then told to read it again. */
+export type ResourceChanged = () => void;
+
 export interface ResourceDefinition extends ResourceMeta {
   /** Fixed URI, e.g. `stockpulse://universe`. */
   uri: string;
   read(uri: URL, ctx: RequestContext): Promise<ReadResourceResult>;
+  /**
+   * Makes the resource subscribable (`resources/subscribe`): start watching it for the caller, call
+   * `changed` on every change, and return what stops watching. Throw an `AppError` to refuse.
+   */
+  watch?(uri: URL, ctx: RequestContext, changed: ResourceChanged): Promise<() => void>;
 }
 
 export interface ResourceTemplateDefinition extends ResourceMeta {
@@ -101,6 +109,8 @@ export interface ResourceTemplateDefinition extends ResourceMeta {
   /** Completions per template variable. */
   complete?: Record<string, (value: string) => string[] | Promise<string[]>>;
   read(uri: URL, variables: Variables, ctx: RequestContext): Promise<ReadResourceResult>;
+  /** Makes the template's resources subscribable; see {@link ResourceDefinition.watch}. */
+  watch?(uri: URL, variables: Variables, ctx: RequestContext, changed: ResourceChanged): Promise<() => void>;
 }
 
 export interface PromptSpec<A extends z.ZodRawShape> {

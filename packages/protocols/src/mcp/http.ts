@@ -1,14 +1,25 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import {
+  DEFAULT_MAX_REQUEST_BODY_SIZE,
+  readRequestBody,
+  requestBodyTooLargeMessage,
+} from '@modelcontextprotocol/sdk/server/requestBody.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { type Logger, type Metrics, toAppError } from '@stockpulse/core';
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import type { Principal } from '../auth/principal.js';
 import type { CredentialVerifier } from '../auth/verifier.js';
+import { rememberVerifiedCredentials } from './credential-cache.js';
 import type { McpServerSpec } from './define.js';
 import { BoundedEventStore } from './event-store.js';
+import { JsonResponseTransport } from './json-transport.js';
 import { type AuditSink, createMcpServer, principalFromAuthInfo } from './server.js';
+import { ResourceSubscriptions } from './subscriptions.js';
 
 export interface McpHttpOptions {
   /** Checks the `Authorization` header of every request (JWT or API key). */
@@ -26,11 +37,23 @@ export interface McpHttpOptions {
   maxSessions?: number;
   /** SSE events kept per session for resumption (`Last-Event-ID`); default 1000. */
   eventsPerSession?: number;
+  /** How long a verified JWT is remembered (see `rememberVerifiedCredentials`); default 30 s, 0 = off. */
+  verifiedCredentialTtlMs?: number;
 }
 
+/**
+ * One MCP session, served two ways. `stream` answers with SSE (each event stored for `Last-Event-ID`
+ * resumption): `initialize`, the GET notification stream, DELETE, client notifications and
+ * responses, and requests that asked for progress. `plain` answers the rest (a request that wants
+ * nothing but its one result, the usual tool call or read) as a single `application/json` body: no
+ * stream to open and close, no event to store. Both are McpServers of the same spec; resource
+ * subscriptions live in the session and notifications leave through `stream`.
+ */
 interface Session {
-  server: McpServer;
-  transport: WebStandardStreamableHTTPServerTransport;
+  id: string;
+  stream: { server: McpServer; transport: WebStandardStreamableHTTPServerTransport };
+  plain?: { server: McpServer; transport: JsonResponseTransport };
+  subscriptions: ResourceSubscriptions;
   lastSeen: number;
 }
 
@@ -67,6 +90,8 @@ export function mountMcpHttp(app: Hono, spec: McpServerSpec, opts: McpHttpOption
     });
   }
 
+  const verify = rememberVerifiedCredentials(opts.verify, { ttlMs: opts.verifiedCredentialTtlMs ?? 30_000 });
+
   app.all(MCP_PATH, async (c) => {
     const method = c.req.method;
     if (method !== 'GET' && method !== 'POST' && method !== 'DELETE') {
@@ -75,7 +100,7 @@ export function mountMcpHttp(app: Hono, spec: McpServerSpec, opts: McpHttpOption
     const authorization = c.req.header('authorization');
     let principal: Principal;
     try {
-      principal = await opts.verify(authorization);
+      principal = await verify(authorization);
     } catch (e) {
       return authFailure(e, authorization !== undefined, metadataUrl);
     }
@@ -91,16 +116,52 @@ export function mountMcpHttp(app: Hono, spec: McpServerSpec, opts: McpHttpOption
       const session = sessions.get(sessionId);
       if (!session) return jsonRpcError(404, -32001, 'Session not found');
       session.lastSeen = Date.now();
-      return session.transport.handleRequest(c.req.raw, { authInfo });
+      const req = c.req.raw;
+      // Anything the transport would refuse before reading the body goes to it unread, so the
+      // answer (405/406/415) stays the SDK's own.
+      if (method !== 'POST' || !acceptsJsonAndSse(req) || !isJsonBody(req)) {
+        return session.stream.transport.handleRequest(req, { authInfo });
+      }
+      const body = await readBody(c, DEFAULT_MAX_REQUEST_BODY_SIZE);
+      if (body.tooLarge) {
+        return jsonRpcError(413, -32000, requestBodyTooLargeMessage(DEFAULT_MAX_REQUEST_BODY_SIZE));
+      }
+      let parsedBody: unknown;
+      try {
+        parsedBody = JSON.parse(body.text);
+      } catch {
+        return jsonRpcError(400, -32700, 'Parse error: Invalid JSON');
+      }
+      if (wantsOnlyItsResult(parsedBody)) {
+        return (await plainEndpoint(session)).transport.handle(req, parsedBody, authInfo);
+      }
+      // A cancellation may name a request the plain endpoint is running.
+      if (session.plain && isCancellation(parsedBody)) {
+        session.plain.transport.onmessage?.(parsedBody as JSONRPCMessage, { authInfo });
+      }
+      return session.stream.transport.handleRequest(req, { authInfo, parsedBody });
     }
     if (method !== 'POST') return jsonRpcError(400, -32000, 'Bad Request: Mcp-Session-Id header is required');
 
     // No session yet: only an `initialize` POST may open one (the transport rejects anything else).
     const session = await openSession();
-    const res = await session.transport.handleRequest(c.req.raw, { authInfo });
-    if (session.transport.sessionId === undefined) await session.server.close();
+    const res = await session.stream.transport.handleRequest(c.req.raw, { authInfo });
+    if (session.stream.transport.sessionId === undefined) {
+      session.subscriptions.close();
+      await session.stream.server.close();
+    }
     return res;
   });
+
+  function serverFor(subscriptions: ResourceSubscriptions): McpServer {
+    return createMcpServer(spec, {
+      logger: opts.logger,
+      metrics: opts.metrics,
+      onAudit: opts.onAudit,
+      principalFor: principalFromAuthInfo,
+      subscriptions,
+    });
+  }
 
   async function openSession(): Promise<Session> {
     if (sessions.size >= maxSessions) evictLeastRecentlyUsed();
@@ -108,28 +169,56 @@ export function mountMcpHttp(app: Hono, spec: McpServerSpec, opts: McpHttpOption
       sessionIdGenerator: randomUUID,
       eventStore: new BoundedEventStore(opts.eventsPerSession ?? 1000),
       onsessioninitialized: (id) => {
+        session.id = id;
         sessions.set(id, session);
         log.debug({ sessionId: id }, 'mcp session opened');
       },
     });
-    const server = createMcpServer(spec, {
-      logger: opts.logger,
-      metrics: opts.metrics,
-      onAudit: opts.onAudit,
-      principalFor: principalFromAuthInfo,
-    });
-    const session: Session = { server, transport, lastSeen: Date.now() };
+    // Notifications go out on the session's GET stream (and into its event store for replay).
+    let stream: McpServer | undefined;
+    const subscriptions = new ResourceSubscriptions(
+      (uri) => stream?.server.sendResourceUpdated({ uri }) ?? Promise.resolve(),
+      (err, uri) => log.debug({ err, uri }, 'resource update notification not sent'),
+    );
+    stream = serverFor(subscriptions);
+    const session: Session = {
+      id: '',
+      stream: { server: stream, transport },
+      subscriptions,
+      lastSeen: Date.now(),
+    };
     // Set before connect: the SDK chains its own onclose after ours.
     transport.onclose = () => {
       const id = transport.sessionId;
       if (id && sessions.get(id) === session) {
         sessions.delete(id);
+        void closePlain(session);
         log.debug({ sessionId: id }, 'mcp session closed');
       }
+      subscriptions.close();
     };
     transport.onerror = (err) => log.debug({ err: err.message }, 'mcp transport error');
-    await server.connect(transport);
+    await stream.connect(transport);
     return session;
+  }
+
+  /** The session's JSON-answering endpoint, made on first use (sessions that never call pay nothing). */
+  async function plainEndpoint(session: Session): Promise<NonNullable<Session['plain']>> {
+    if (session.plain) return session.plain;
+    const transport = new JsonResponseTransport(session.id);
+    transport.onerror = (err) => log.debug({ err: err.message }, 'mcp transport error');
+    const plain = { server: serverFor(session.subscriptions), transport };
+    session.plain = plain;
+    await plain.server.connect(transport);
+    return plain;
+  }
+
+  async function closePlain(session: Session): Promise<void> {
+    const plain = session.plain;
+    session.plain = undefined;
+    await plain?.server
+      .close()
+      .catch((err) => log.warn({ err, sessionId: session.id }, 'error closing mcp session'));
   }
 
   function evictLeastRecentlyUsed(): void {
@@ -146,7 +235,9 @@ export function mountMcpHttp(app: Hono, spec: McpServerSpec, opts: McpHttpOption
 
   async function closeSession(id: string, session: Session): Promise<void> {
     sessions.delete(id);
-    await session.server
+    session.subscriptions.close();
+    await closePlain(session);
+    await session.stream.server
       .close()
       .catch((err) => log.warn({ err, sessionId: id }, 'error closing mcp session'));
   }
@@ -169,6 +260,58 @@ export function mountMcpHttp(app: Hono, spec: McpServerSpec, opts: McpHttpOption
     clearInterval(sweep);
     await Promise.all([...sessions].map(([id, s]) => closeSession(id, s)));
   };
+}
+
+/**
+ * The request body as text, at most `maxBytes`. Served by `@hono/node-server`, it is read from Node's
+ * own request stream: building a WHATWG Request and its body stream just to read it costs ~0.1 ms a
+ * call. Any other runtime (or a body someone already started reading) takes the web-standard way.
+ */
+async function readBody(
+  c: Context,
+  maxBytes: number,
+): Promise<{ tooLarge: true } | { tooLarge: false; text: string }> {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  if (!(incoming instanceof Readable) || incoming.readableDidRead || incoming.readableEnded) {
+    const body = await readRequestBody(c.req.raw, maxBytes);
+    return body.tooLarge ? { tooLarge: true } : { tooLarge: false, text: body.text };
+  }
+  if (Number(incoming.headers['content-length']) > maxBytes) return { tooLarge: true };
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of incoming as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) return { tooLarge: true };
+    chunks.push(chunk);
+  }
+  return { tooLarge: false, text: Buffer.concat(chunks, size).toString('utf8') };
+}
+
+/** A single JSON-RPC request that did not ask for progress: its answer is its one result. */
+function wantsOnlyItsResult(message: unknown): boolean {
+  if (message === null || typeof message !== 'object' || Array.isArray(message)) return false;
+  const m = message as { id?: unknown; method?: unknown; params?: { _meta?: { progressToken?: unknown } } };
+  return (
+    (typeof m.id === 'string' || typeof m.id === 'number') &&
+    typeof m.method === 'string' &&
+    m.method !== 'initialize' &&
+    m.params?._meta?.progressToken === undefined
+  );
+}
+
+function isCancellation(message: unknown): boolean {
+  return (message as { method?: unknown } | null)?.method === 'notifications/cancelled';
+}
+
+/** The transport's own conditions for reading a POST body (the spec requires both media types). */
+function acceptsJsonAndSse(req: Request): boolean {
+  const accept = req.headers.get('accept') ?? '';
+  return accept.includes('application/json') && accept.includes('text/event-stream');
+}
+
+function isJsonBody(req: Request): boolean {
+  const type = req.headers.get('content-type')?.split(';', 1)[0]?.trim().toLowerCase();
+  return type === 'application/json';
 }
 
 function jsonRpcError(
