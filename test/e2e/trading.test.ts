@@ -1,5 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { exchangeInstant, lastClosedTradingDay, money } from '@stockpulse/domain';
 import { createA2AClient, sendText } from '@stockpulse/protocols/a2a';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -160,6 +161,37 @@ describe('paper trading over A2A (external agent through the gateway)', () => {
     const direct = await (await fetch(`${mesh.urls['user-assistant']}/.well-known/jwks.json`)).json();
     expect(viaGateway.keys.length).toBeGreaterThan(0);
     expect(viaGateway).toEqual(direct);
+  });
+});
+
+describe('live quotes on the event bus', () => {
+  it('publishes the live price while the session trades; a quote://AAPL subscriber is notified', async () => {
+    const client = new Client({ name: 'e2e-quotes', version: '1.0.0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${mesh.config.mcp.redis.url}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${token}` } },
+      }),
+    );
+    try {
+      const updates: string[] = [];
+      client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+        updates.push(n.params.uri);
+      });
+      await client.subscribeResource({ uri: 'quote://AAPL' });
+      await expect
+        .poll(() => updates.includes('quote://AAPL'), { timeout: 15_000, interval: 250 })
+        .toBe(true);
+      const read = await client.readResource({ uri: 'quote://AAPL' });
+      const first = read.contents[0];
+      const quote = JSON.parse(first && 'text' in first ? first.text : '{}') as {
+        price: string;
+        source: string;
+      };
+      expect(quote.source).toBe('simulator');
+      expect(Number(quote.price)).toBeGreaterThan(0);
+    } finally {
+      await client.close();
+    }
   });
 });
 

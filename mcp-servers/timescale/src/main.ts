@@ -1,6 +1,9 @@
 import { embeddedDir, migrate, openDatabase } from '@stockpulse/db';
-import { DEMO_HOLDINGS, marketClockOf, SimulatedFeed } from '@stockpulse/domain';
+import { addDays, DEMO_HOLDINGS, marketClockOf, SimulatedFeed } from '@stockpulse/domain';
+import { ServiceTokenSource } from '@stockpulse/protocols/auth';
+import { connectMcp } from '@stockpulse/protocols/mcp';
 import { runMcpService } from '@stockpulse/protocols/runtime';
+import { startQuotePublisher } from './quote-publisher.js';
 import { marketServerSpec } from './server.js';
 import { enableTimescaleDb } from './store/extension.js';
 import { MarketStore } from './store/market.js';
@@ -18,7 +21,7 @@ const INTRADAY = {
   retentionDays: MINUTE_BARS_RETENTION_DAYS,
 };
 
-await runMcpService('timescale', async ({ config, logger }) => {
+await runMcpService('timescale', async ({ config, logger, mode }) => {
   const db = await openDatabase({
     url: config.stores.timescaleUrl,
     dir: embeddedDir(config.dataDir, 'timescale'),
@@ -44,11 +47,50 @@ await runMcpService('timescale', async ({ config, logger }) => {
     Math.max(5_000, (15 * 60_000) / (config.simulator.clock?.speed ?? 1)),
   );
   topUp.unref();
+
+  // While the session trades, publish the most followed symbols' live quotes to the redis MCP server.
+  const secret = config.serviceSecret;
+  const tokens = secret
+    ? new ServiceTokenSource({
+        authUrl: config.mcp.auth.url,
+        clientId: 'mcp-timescale',
+        clientSecret: secret,
+      })
+    : undefined;
+  const redis =
+    tokens && mode === 'http'
+      ? connectMcp(config.mcp.redis.url, {
+          name: 'mcp-timescale',
+          sessionAuthorization: () => tokens.authorization(),
+        })
+      : undefined;
+  let followed: { day: string; symbols: string[] } | undefined;
+  const stopQuotes = redis
+    ? startQuotePublisher({
+        feed,
+        // The demo holdings and the most traded names, recomputed when a new session is stored.
+        symbols: async () => {
+          const day = (await store.lastBarDay()) ?? config.simulator.start;
+          if (followed?.day !== day) {
+            const top = await store.mostTradedSymbols(INTRADAY.symbols, addDays(day, -30), day);
+            followed = { day, symbols: [...new Set([...INTRADAY.include, ...top])] };
+          }
+          return followed.symbols;
+        },
+        publish: async (quotes) => {
+          await redis.call('publish_quotes', { quotes });
+        },
+        intervalMs: 5_000,
+        logger,
+      })
+    : () => {};
   return {
     spec: marketServerSpec(store, feed),
     health: async () => ({ backend: db.kind, storage, lastBarDay: await store.lastBarDay() }),
     close: async () => {
       clearInterval(topUp);
+      stopQuotes();
+      await redis?.close();
       await db.close();
     },
   };
