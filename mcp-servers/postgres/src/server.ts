@@ -4,6 +4,7 @@ import { ledgerPrompts } from './prompts.js';
 import { ledgerResources } from './resources.js';
 import { storeError } from './store/errors.js';
 import type { LedgerStores } from './store/index.js';
+import { accountingTools } from './tools/accounting.js';
 import { agentStateTools } from './tools/agent-state.js';
 import { alertTools } from './tools/alerts.js';
 import { backtestTools } from './tools/backtests.js';
@@ -31,7 +32,9 @@ export function ledgerServerSpec(stores: LedgerStores, broker?: PaperBroker): Mc
   const tools: ToolDefinition[] = [
     ...portfolioTools(stores.ledger),
     ...orderTools(stores.ledger, stores.orders),
-    ...(broker ? brokerTools(stores.ledger, broker) : []),
+    ...(broker
+      ? [...brokerTools(stores.ledger, broker), ...accountingTools(stores.ledger, broker.feed)]
+      : []),
     ...watchlistTools(stores.watchlists),
     ...alertTools(stores.alerts),
     ...backtestTools(stores.backtests),

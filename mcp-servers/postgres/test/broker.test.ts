@@ -314,6 +314,38 @@ describe.each(testBackends('broker_mcp'))('paper broker over MCP (%s)', (_kind, 
     }
   });
 
+  it('accounts positions by the account’s cost method, FIFO realizing the oldest lot first', async () => {
+    await previewAndPlace(order({ quantity: '3' }));
+    const positions = structured(await call(alice, 'list_positions', { accountId: ALICE_ACCOUNT }))
+      .positions as Array<{
+      symbol: string;
+      quantity: string;
+    }>;
+    const avg = structured(await call(alice, 'get_position_accounting', { accountId: ALICE_ACCOUNT }));
+    expect(avg.method).toBe('average');
+    const bySymbol = (r: typeof avg) =>
+      Object.fromEntries(r.positions.map((p: { symbol: string }) => [p.symbol, p]));
+    for (const p of positions)
+      expect(money(bySymbol(avg)[p.symbol].quantity).toString(), p.symbol).toBe(money(p.quantity).toString());
+    expect(bySymbol(avg).MSFT).toMatchObject({ costBasis: '8000', averageCost: '400', realizedPnl: '0' });
+
+    await db.query(`UPDATE accounts SET cost_basis_method = 'fifo' WHERE id = $1`, [ALICE_ACCOUNT]);
+    const trades = structured(
+      await call(alice, 'list_trades', { accountId: ALICE_ACCOUNT, symbol: 'AAPL', side: 'buy', limit: 100 }),
+    ).items as Array<{ price: string; quantity: string; executedAt: string }>;
+    const oldest = [...trades].sort((a, b) => a.executedAt.localeCompare(b.executedAt))[0]!;
+    const sold = await previewAndPlace(order({ side: 'sell', quantity: '1' }));
+    expect(sold.status).toBe('filled');
+    const fifo = structured(await call(alice, 'get_position_accounting', { accountId: ALICE_ACCOUNT }));
+    expect(fifo.method).toBe('fifo');
+    const closure = bySymbol(fifo).AAPL.closures.at(-1);
+    // One share out of the oldest lot: P&L = sale price − that lot's price (no commission here).
+    expect(closure).toMatchObject({ openedOn: oldest.executedAt.slice(0, 10), quantity: '1' });
+    expect(money(closure.realizedPnl).toString()).toBe(
+      money(sold.averageFillPrice).minus(oldest.price).toString(),
+    );
+  });
+
   it("never lets one user see or touch another's orders", async () => {
     const placed = await previewAndPlace(
       order({
