@@ -136,8 +136,9 @@ export class PgvectorStore implements VectorStore {
       req.mode !== 'text' && this.iterativeScan
         ? await this.db.transaction(async (tx) => {
             await tx.query('SET LOCAL hnsw.iterative_scan = relaxed_order');
+            // ef_search 200 for k = 10: recall@10 0.47 → 0.72 at 100k for ~5 ms more (bench/RESULTS.md).
             await tx.query(
-              `SET LOCAL hnsw.ef_search = ${Math.min(1000, Math.max(40, candidates(req.limit)))}`,
+              `SET LOCAL hnsw.ef_search = ${Math.min(1000, Math.max(200, 4 * candidates(req.limit)))}`,
             );
             return run(tx);
           })
