@@ -10,6 +10,8 @@ interface Quote {
   change: string | null;
   changePercent: string | null;
   asOf: string;
+  /** True while the session trades: the price is live, the change is today's so far. */
+  live?: boolean;
 }
 interface Company {
   symbol: string;
@@ -142,7 +144,9 @@ function describeMarket(a: Omit<MarketAnalysis, 'text'>): string {
   if (q.changePercent !== null && q.change !== null) {
     const up = !money(q.change).isNegative();
     lines.push(
-      `${a.name} (${a.symbol}) ${up ? 'rose' : 'fell'} ${money(q.changePercent).abs().toFixed(2)}% (${up ? '+' : '-'}${formatUsd(money(q.change).abs())}) to ${formatUsd(q.price)} on ${q.asOf}.`,
+      q.live
+        ? `${a.name} (${a.symbol}) is ${up ? 'up' : 'down'} ${money(q.changePercent).abs().toFixed(2)}% today (${up ? '+' : '-'}${formatUsd(money(q.change).abs())}) at ${formatUsd(q.price)}, live.`
+        : `${a.name} (${a.symbol}) ${up ? 'rose' : 'fell'} ${money(q.changePercent).abs().toFixed(2)}% (${up ? '+' : '-'}${formatUsd(money(q.change).abs())}) to ${formatUsd(q.price)} on ${q.asOf}.`,
     );
   } else {
     lines.push(`${a.name} (${a.symbol}) last traded at ${formatUsd(q.price)} on ${q.asOf}.`);
