@@ -492,13 +492,14 @@ describe('postgres MCP server over stdio', () => {
     try {
       await client.connect(transport);
       const { tools } = await client.listTools();
-      // The real server also carries the paper broker's tools (tested in broker.test.ts).
+      // The real server also carries the paper broker's tools and position accounting (broker.test.ts).
       const broker = [
         'preview_order',
         'place_order',
         'cancel_order',
         'preview_replace_order',
         'replace_order',
+        'get_position_accounting',
       ];
       expect(tools.map((t) => t.name).sort()).toEqual([...ALL_TOOLS, ...broker].sort());
       const result = (await client.callTool({ name: 'get_portfolio', arguments: {} })) as CallToolResult;
