@@ -26,7 +26,9 @@ export async function positionAccounting(
     commission: string;
     executed_at: Date;
   }>(
-    'SELECT symbol, side, quantity, price, commission, executed_at FROM executions WHERE account_id = $1 ORDER BY executed_at, id',
+    // Fills at the same instant: buys before sells, so a sale never looks like a short.
+    `SELECT symbol, side, quantity, price, commission, executed_at FROM executions WHERE account_id = $1
+     ORDER BY executed_at, side = 'sell', id`,
     [account.id],
   );
   const actions = await db.query<{
