@@ -15,10 +15,10 @@ import {
   type MatchingOptions,
   markReplaced,
   matchOrder,
+  OPEN_STATUSES,
   type Order,
   type OrderChanges,
   type OrderRequestInput,
-  type OrderStatus,
   type PreviewResult,
   parseOrderRequest,
   previewOrder,
@@ -49,7 +49,7 @@ interface OrderRow {
   processed_at: Date | null;
 }
 
-const OPEN: readonly OrderStatus[] = ['new', 'accepted', 'partially_filled'];
+const OPEN = OPEN_STATUSES;
 
 /** Broker errors keep their machine code on the MCP boundary; the rule numbers stay in details. */
 function appError(e: unknown): unknown {

@@ -1,19 +1,11 @@
+import type { OrderStatus } from '@stockpulse/broker';
 import { AppError } from '@stockpulse/core';
 import type { Database, Queryable } from '@stockpulse/db';
 import { money } from '@stockpulse/domain';
 import { decodeCursor, fromMicros, micros, page } from './cursor.js';
 
-/** Order states of the paper broker (issue 5): new → accepted → partially_filled → filled / canceled / rejected / expired. */
-export const ORDER_STATUSES = [
-  'new',
-  'accepted',
-  'partially_filled',
-  'filled',
-  'canceled',
-  'rejected',
-  'expired',
-] as const;
-export type OrderStatus = (typeof ORDER_STATUSES)[number];
+// The broker's order states, one definition for the ledger and the broker.
+export { ORDER_STATUSES, type OrderStatus } from '@stockpulse/broker';
 
 export interface Order {
   id: string;
