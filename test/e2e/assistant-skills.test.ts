@@ -1,6 +1,7 @@
 import { money, toCents } from '@stockpulse/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectedDemoHoldings, expectedDemoValue, readSse } from '../harness/expected.js';
+import { chatTurn, loginDemo } from '../harness/chat.js';
+import { expectedDemoHoldings, expectedDemoValue } from '../harness/expected.js';
 import { startTestMesh, type TestMesh } from '../harness/mesh.js';
 
 /**
@@ -13,13 +14,7 @@ let token: string;
 
 beforeAll(async () => {
   mesh = await startTestMesh();
-  const res = await fetch(`${mesh.urls.gateway}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'demo@stockpulse.local', password: 'stockpulse-demo' }),
-  });
-  expect(res.status).toBe(200);
-  token = ((await res.json()) as { accessToken: string }).accessToken;
+  token = await loginDemo(mesh.urls.gateway!);
 }, 240_000);
 
 afterAll(async () => {
@@ -27,36 +22,9 @@ afterAll(async () => {
 });
 
 async function ask(question: string, threadId = 'thread-skills') {
-  const res = await fetch(`${mesh.urls.gateway}/api/v1/agent`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      accept: 'text/event-stream',
-    },
-    body: JSON.stringify({
-      threadId,
-      runId: `run-${Math.random().toString(36).slice(2)}`,
-      messages: [{ id: 'm1', role: 'user', content: question }],
-      tools: [],
-      context: [],
-      state: {},
-      forwardedProps: {},
-    }),
-  });
-  expect(res.status).toBe(200);
-  const events = await readSse(res);
-  const error = events.find((e) => e.type === 'RUN_ERROR');
-  expect(error, JSON.stringify(error)).toBeUndefined();
-  const text = events
-    .filter((e) => e.type === 'TEXT_MESSAGE_CONTENT')
-    .map((e) => e.delta)
-    .join('');
-  const snapshot = events.find((e) => e.type === 'STATE_SNAPSHOT') as
-    | { snapshot: { answer: Record<string, unknown> & { kind: string } } }
-    | undefined;
-  if (process.env.SHOW_ANSWERS) console.log(`\n> ${question}\n${text}`);
-  return { text, answer: snapshot?.snapshot.answer, events };
+  const turn = await chatTurn(mesh.urls.gateway!, token, question, threadId);
+  if (process.env.SHOW_ANSWERS) console.log(`\n> ${question}\n${turn.text}`);
+  return turn;
 }
 
 describe('risk and exposure', () => {

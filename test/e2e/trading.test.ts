@@ -4,7 +4,7 @@ import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/typ
 import { exchangeInstant, lastClosedTradingDay, money } from '@stockpulse/domain';
 import { createA2AClient, sendText } from '@stockpulse/protocols/a2a';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSse } from '../harness/expected.js';
+import { chatTurn, loginDemo } from '../harness/chat.js';
 import { startTestMesh, type TestMesh } from '../harness/mesh.js';
 
 /**
@@ -21,52 +21,14 @@ beforeAll(async () => {
   mesh = await startTestMesh({
     env: { MARKET_TIME_START: exchangeInstant(SESSION_DAY, 11 * 60).toISOString() },
   });
-  const res = await fetch(`${mesh.urls.gateway}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'demo@stockpulse.local', password: 'stockpulse-demo' }),
-  });
-  expect(res.status).toBe(200);
-  token = ((await res.json()) as { accessToken: string }).accessToken;
+  token = await loginDemo(mesh.urls.gateway!);
 }, 240_000);
 
 afterAll(async () => {
   await mesh?.stop();
 });
 
-async function say(text: string, threadId: string) {
-  const res = await fetch(`${mesh.urls.gateway}/api/v1/agent`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      accept: 'text/event-stream',
-    },
-    body: JSON.stringify({
-      threadId,
-      runId: `run-${Math.random().toString(36).slice(2)}`,
-      messages: [{ id: `m-${Math.random()}`, role: 'user', content: text }],
-      tools: [],
-      context: [],
-      state: {},
-      forwardedProps: {},
-    }),
-  });
-  expect(res.status).toBe(200);
-  const events = await readSse(res);
-  const error = events.find((e) => e.type === 'RUN_ERROR');
-  expect(error, JSON.stringify(error)).toBeUndefined();
-  const snapshot = events.find((e) => e.type === 'STATE_SNAPSHOT') as
-    | { snapshot: { answer: Record<string, any> } }
-    | undefined;
-  return {
-    text: events
-      .filter((e) => e.type === 'TEXT_MESSAGE_CONTENT')
-      .map((e) => e.delta)
-      .join(''),
-    answer: snapshot?.snapshot.answer,
-  };
-}
+const say = (text: string, threadId: string) => chatTurn(mesh.urls.gateway!, token, text, threadId);
 
 async function aaplShares(threadId: string): Promise<string> {
   const { answer } = await say('What do I own?', threadId);
